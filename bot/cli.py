@@ -1,0 +1,89 @@
+"""The `twinning-bot` command: the terminal conversation, the demo, and a plan check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.console import Console, line_reader
+from bot.demo import run_demo
+from bot.engine.engine import Engine
+from bot.i18n import INTERFACE_LANGUAGES, supported, translator
+from bot.plan.loader import PlanError, load_plan
+from bot.plan.models import Plan
+from bot.storage.store import Store
+
+
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twinning-bot",
+        description="A guide for municipalities building a town twinning, step by step, with the drafts it needs.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    console = commands.add_parser("console", help="talk to the bot in this terminal")
+    console.add_argument("--db", type=Path, default=settings.database, help="SQLite database (default: %(default)s)")
+    console.add_argument("--lang", choices=INTERFACE_LANGUAGES, default=None, help="language of the conversation")
+    console.add_argument("--out", type=Path, default=settings.output_dir, help="folder for the drafts")
+    demo = commands.add_parser("demo", help="fill the whole plan for a fictional municipality and write every draft")
+    demo.add_argument("--out", type=Path, required=True, help="folder for the drafts")
+    demo.add_argument("--lang", choices=INTERFACE_LANGUAGES, default="en", help="language of the drafts")
+    commands.add_parser("check", help="check the plan files in dialogs/ and report what is wrong")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    args = build_parser(settings).parse_args(argv)
+    try:
+        plan = load_plan()
+    except PlanError as error:
+        print(f"The plan files have a problem: {error}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        questions = len(plan.questions())
+        print(
+            f"The plan is valid: {len(plan.stages)} stages, {len(plan.steps)} steps, {questions} questions, "
+            f"{len(plan.documents)} documents."
+        )
+        return 0
+    if args.command == "demo":
+        written = asyncio.run(run_demo(plan, args.out, args.lang))
+        for path in written:
+            print(path)
+        return 0
+    if args.command is None:
+        if settings.telegram_bot_token is not None:
+            print("TELEGRAM_BOT_TOKEN is set, but this version has only the terminal front end; starting it.")
+        else:
+            print(
+                "No TELEGRAM_BOT_TOKEN is set, so we talk here in the terminal "
+                "(set TELEGRAM_BOT_TOKEN to run the bot on Telegram)."
+            )
+        args = argparse.Namespace(db=settings.database, lang=None, out=settings.output_dir)
+    language = supported(args.lang or settings.language or _system_language())
+    asyncio.run(_console(plan, args.db, language, args.out))
+    return 0
+
+
+def _system_language() -> str | None:
+    import locale
+
+    code, _ = locale.getlocale()
+    return code
+
+
+async def _console(plan: Plan, database: Path, language: str, out_dir: Path) -> None:
+    store = await Store.open(database)
+    try:
+        t = translator(language)
+        console = Console(Engine(plan, store), out_dir, t, line_reader(sys.stdin, "> "))
+        await console.run()
+    finally:
+        await store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

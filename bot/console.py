@@ -1,0 +1,100 @@
+"""The conversation in a terminal: numbered buttons, typed answers, drafts written to a folder.
+
+It is a thin adapter over the engine, like the Telegram front end. When standard input is
+not a terminal it reads one answer per line, so a script can be piped in; it stops cleanly
+at the end of the input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine.engine import Engine
+from bot.engine.messages import Button, Command, Event, Message, Press, Text, User
+from bot.i18n import Translator
+
+CONSOLE_USER_ID = 1
+QUIT = {"/quit", "/exit"}
+
+
+class Console:
+    def __init__(
+        self,
+        engine: Engine,
+        out_dir: Path,
+        t: Translator,
+        read_line: Callable[[], str | None],
+        output: TextIO = sys.stdout,
+    ) -> None:
+        self.engine = engine
+        self.out_dir = out_dir
+        self.t = t
+        self.read_line = read_line
+        self.output = output
+        self.user = User(CONSOLE_USER_ID, t.language)
+        self.buttons: list[Button] = []
+
+    async def run(self) -> None:
+        await self.engine.set_language(self.user, self.t.language)
+        self.show(await self.engine.handle(self.user, Command("start")))
+        while (line := self.read_line()) is not None:
+            line = line.strip()
+            if line.lower() in QUIT:
+                break
+            if not line:
+                continue
+            self.show(await self.engine.handle(self.user, self.event(line)))
+        self.say(self.t.gettext("Your answers are saved. Run the same command again to continue."))
+
+    def event(self, line: str) -> Event:
+        """A typed line as the engine's event: a command, a numbered button, or text."""
+        if line.startswith("/"):
+            name, _, argument = line[1:].partition(" ")
+            return Command(name, argument.strip())
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons) and self.expects != "text":
+            return Press(self.buttons[int(line) - 1].value)
+        return Text(line)
+
+    def show(self, messages: list[Message]) -> None:
+        for message in messages:
+            self.say(message.text)
+            for attachment in message.files:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                path = self.out_dir / attachment.filename
+                path.write_bytes(attachment.content)
+                self.say(f"  📄 {attachment.caption}: {path}")
+        last = messages[-1] if messages else Message("")
+        self.buttons, self.expects = last.buttons, last.expects
+        for number, button in enumerate(self.buttons, start=1):
+            self.say(f"  {number}) {button.label}")
+        if self.expects == "multi":
+            self.say(
+                self.t.gettext(
+                    "Tick options one number at a time and then choose Done, "
+                    "or type several numbers separated by commas (for example 1,3)."
+                )
+            )
+
+    def say(self, text: str) -> None:
+        print(text, file=self.output, flush=True)
+
+    expects: str = "none"
+
+
+def line_reader(stream: TextIO, prompt: str) -> Callable[[], str | None]:
+    """Read answers from a terminal with a prompt, or from a pipe line by line (None at the end)."""
+    interactive = stream.isatty()
+
+    def read() -> str | None:
+        if interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = stream.readline()
+        return line.rstrip("\n") if line else None
+
+    return read

@@ -1,0 +1,130 @@
+"""`twinning-bot demo`: a fictional municipality answers the whole plan through the real engine.
+
+The answers live in dialogs/demo/<lang>/ as data. They are fed to the engine as the events
+a person would cause (typed text, button presses, /skip), so the demo exercises the same
+validation, storage and document code as a real conversation, and writes every draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.engine.engine import Engine
+from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
+from bot.i18n import Translator, translator
+from bot.paths import DIALOGS_DIR
+from bot.plan.builtins import fields_of
+from bot.plan.models import Field_, Plan, Question, QuestionType
+from bot.storage.store import Store
+
+DEMO_USER = User(id=1, language_code="en", name="Demo")
+
+
+def demo_answers(language: str, root: Path = DIALOGS_DIR) -> dict[str, Any]:
+    """The fictional municipality's answers, in `language` where written, else in English."""
+    folder = root / "demo" / language
+    if not folder.is_dir():
+        folder = root / "demo" / "en"
+    answers: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        answers.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return answers
+
+
+def events_for(question: Question, value: Any, t: Translator) -> Iterator[Event]:
+    """The events a person causes to give `value` as the answer to `question`."""
+    if value is None or value == []:
+        yield Command("skip")
+        return
+    fields = fields_of(question)
+    if not fields:
+        yield from _field_events(question, value, t)
+        return
+    entries = value if question.type == QuestionType.repeat else [value]
+    for number, entry in enumerate(entries):
+        if number:
+            yield Press("more")
+        for field in fields:
+            yield from _field_events(field, entry.get(field.id), t)
+    if question.type == QuestionType.repeat and len(entries) < question.max_entries:
+        yield Press("done")
+
+
+def _field_events(spec: Question | Field_, value: Any, t: Translator) -> Iterator[Event]:
+    if value is None:
+        yield Command("skip")
+    elif spec.type in (QuestionType.choice, QuestionType.scale):
+        yield Press(f"o:{value}")
+    elif spec.type == QuestionType.yes_no:
+        yield Press("o:yes" if value else "o:no")
+    elif spec.type == QuestionType.multi:
+        selected, other = multi_parts(spec, value)
+        yield from (Press(f"o:{option}") for option in selected)
+        if other:
+            yield Press("other")
+            yield Text(other)
+        else:
+            yield Press("done")
+    elif spec.type in (QuestionType.integer, QuestionType.amount):
+        yield Text(t.number(value))
+    else:
+        yield Text(str(value))
+
+
+def multi_parts(spec: Question | Field_, value: Any) -> tuple[list[str], str | None]:
+    """A demo multi answer (a list, free text for "other") as option ids and the other text."""
+    if isinstance(value, dict):
+        return list(value.get("selected", [])), value.get("other")
+    ids = {option.id for option in spec.options}
+    others = [str(item) for item in value if item not in ids]
+    return [item for item in value if item in ids], "; ".join(others) or None
+
+
+async def play(engine: Engine, store: Store, plan: Plan, user: User, answers: dict[str, Any]) -> list[Attachment]:
+    """Answer every question the engine asks with `answers`, close every step; return the drafts."""
+    t = translator(await store.ensure_user(user.id, user.language_code or "en", user.name))
+    questions = plan.questions()
+    files: list[Attachment] = []
+    messages = await engine.handle(user, Command("start"))
+    last_position: Any = None
+    while True:
+        _, position = await store.session(user.id)
+        if position == last_position:
+            raise RuntimeError("the demo answers did not move the conversation on: " + _texts(messages))
+        last_position = position
+        if position["at"] == "finished":
+            return files
+        if position["at"] == "review":
+            events: list[Event] = [Press("close")]
+        else:
+            question = questions[position["q"]]
+            events = list(events_for(question, answers.get(question.id), t))
+        for event in events:
+            messages = await engine.handle(user, event)
+            files += [attachment for message in messages for attachment in message.files]
+
+
+def _texts(messages: list[Message]) -> str:
+    return " | ".join(message.text for message in messages)
+
+
+async def run_demo(plan: Plan, out_dir: Path, language: str, database: Path | str = ":memory:") -> list[Path]:
+    """Play the demo into a fresh database and write every draft into `out_dir`."""
+    store = await Store.open(database)
+    try:
+        engine = Engine(plan, store)
+        user = User(DEMO_USER.id, language, DEMO_USER.name)
+        files = await play(engine, store, plan, user, demo_answers(language))
+    finally:
+        await store.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for attachment in files:
+        path = out_dir / attachment.filename
+        path.write_bytes(attachment.content)
+        written.append(path)
+    return written

@@ -1,0 +1,28 @@
+"""Which answers a document template reads, found from the template's syntax tree.
+
+Templates read answers as `a.<question_id>` and question texts as `q.<question_id>` (or with
+`a["<question_id>"]`); walking the parsed template finds every such name with its line, so a
+typo fails at start-up, not in a draft.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, nodes
+
+
+def answers_used(source: str) -> dict[str, int]:
+    """Map each question id the template reads to the first line that reads it."""
+    tree = Environment(extensions=["jinja2.ext.i18n"]).parse(source)
+    used: dict[str, int] = {}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        target = node.node
+        if not (isinstance(target, nodes.Name) and target.name in ("a", "q")):
+            continue
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            name = node.arg.value
+        else:
+            continue
+        used.setdefault(name, node.lineno)
+    return used

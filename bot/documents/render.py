@@ -1,0 +1,216 @@
+"""Render a stage's drafts from the templates in dialogs/documents/ and the project's answers.
+
+Templates see answers through small view objects (`a.<id>`) that format values in the
+document's language and print a visible "[to be completed: …]" where an answer is missing,
+so a draft never has an empty heading and a template never needs to test for None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.engine.answers import format_value, multi_labels, option_label
+from bot.i18n import Translator
+from bot.plan.builtins import fields_of
+from bot.plan.conditions import applies
+from bot.plan.models import Document, Field_, Kind, Plan, Question, QuestionType, pick
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    name: str
+    country: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    document: Document
+    filename: str
+    content: str
+
+
+class Value:
+    """One answer (or one field of an entry) as a template sees it."""
+
+    def __init__(self, spec: Question | Field_, value: Any, t: Translator, kind: Kind | None) -> None:
+        self._spec, self._value, self._t, self._kind = spec, value, t, kind
+
+    @property
+    def raw(self) -> Any:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return self._value not in (None, "", [], {})
+
+    def __str__(self) -> str:
+        if not self:
+            label = self._t.translate(pick(self._spec.text, self._kind))
+            return self._t.gettext("[to be completed: {question}]").format(question=label)
+        return format_value(self._spec, self._value, self._t, self._kind)
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self:
+            return iter(())
+        if self._spec.type == QuestionType.multi:
+            return iter(multi_labels(self._spec, self._value, self._t, self._kind))
+        if self._spec.type == QuestionType.repeat and isinstance(self._spec, Question):
+            return iter(Entry(self._spec, entry, self._t, self._kind) for entry in self._value)
+        return iter((self,))
+
+    def __len__(self) -> int:
+        return len(self._value) if isinstance(self._value, list) else int(bool(self))
+
+    def __getattr__(self, name: str) -> Value:
+        if name.startswith("_") or not isinstance(self._spec, Question):
+            raise AttributeError(name)
+        return Entry(self._spec, self._value or {}, self._t, self._kind).field(name)
+
+    def has(self, option_id: str) -> bool:
+        return bool(self) and option_id in self._value.get("selected", [])
+
+
+class Entry:
+    """One entry of a repeat, or the fields of a group, check or criterion."""
+
+    def __init__(self, question: Question, entry: dict[str, Any], t: Translator, kind: Kind | None) -> None:
+        self._question, self._entry, self._t, self._kind = question, entry, t, kind
+
+    def field(self, name: str) -> Value:
+        for spec in fields_of(self._question):
+            if spec.id == name:
+                return Value(spec, self._entry.get(name), self._t, self._kind)
+        raise AttributeError(f"{self._question.id} has no field {name!r}")
+
+    def __getattr__(self, name: str) -> Value:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.field(name)
+
+
+class Answers:
+    """`a.<question id>` in templates; answers that do not apply count as missing."""
+
+    def __init__(self, plan: Plan, values: dict[str, Any], t: Translator, kind: Kind | None) -> None:
+        self._questions = plan.questions()
+        self._values, self._t, self._kind = values, t, kind
+
+    def __getattr__(self, name: str) -> Value:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        question = self._questions[name]
+        value = self._values.get(name) if applies(question, self._values, self._kind) else None
+        return Value(question, value, self._t, self._kind)
+
+    __getitem__ = __getattr__
+
+
+class QuestionTexts:
+    """`q.<question id>`: a question's own wording, translated."""
+
+    def __init__(self, plan: Plan, t: Translator, kind: Kind | None) -> None:
+        self._questions, self._t, self._kind = plan.questions(), t, kind
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._t.translate(pick(self._questions[name].text, self._kind))
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    text: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    row: Entry
+    total: float | None
+    scored: int
+
+
+@lru_cache(maxsize=4)
+def _environment(templates: Path) -> Environment:
+    """One environment for all languages: wording is passed in per render as `_`."""
+    return Environment(
+        loader=FileSystemLoader(templates),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+class DocumentRenderer:
+    """Renders documents for one project in one language."""
+
+    def __init__(self, plan: Plan, values: dict[str, Any], t: Translator, kind: Kind | None) -> None:
+        self.plan, self.values, self.t, self.kind = plan, values, t, kind
+        self.answers = Answers(plan, values, t, kind)
+
+    def checks(self, step_id: str) -> list[CheckRow]:
+        """The step's policy consequences or obstacles with how the committee deals with them."""
+        rows = []
+        for question in self.plan.steps[step_id].questions:
+            if question.type != QuestionType.check:
+                continue
+            value = self.values.get(question.id) or {}
+            status = value.get("status")
+            rows.append(
+                CheckRow(
+                    text=self.t.translate(pick(question.text, self.kind)),
+                    status=option_label(fields_of(question)[0], status, self.t, self.kind)
+                    if status
+                    else self.t.gettext("[to be completed]"),
+                    note=value.get("note") or "",
+                )
+            )
+        return rows
+
+    def ranking(self, repeat_id: str) -> list[Ranked]:
+        """Entries of a repeat ranked by their `score_<criterion>` fields, weighed by the criteria."""
+        question = self.plan.questions()[repeat_id]
+        ranked = []
+        for entry in self.values.get(repeat_id) or []:
+            weighted = weights = 0.0
+            scored = 0
+            for name, score in entry.items():
+                criterion = self.values.get(name.removeprefix("score_")) if name.startswith("score_") else None
+                if score is None or not isinstance(criterion, dict) or not criterion.get("weight"):
+                    continue
+                weighted += score * criterion["weight"]
+                weights += criterion["weight"]
+                scored += 1
+            total = round(weighted / weights, 2) if weights else None
+            ranked.append(Ranked(Entry(question, entry, self.t, self.kind), total, scored))
+        return sorted(ranked, key=lambda r: -1 if r.total is None else r.total, reverse=True)
+
+    def render(self, document: Document, project: ProjectFacts, version: int, today: date) -> Rendered:
+        template = _environment(self.plan.templates).get_template(document.template)
+        title = self.t.translate(pick(document.title, self.kind))
+        gettext, ngettext = self.t.gettext, self.t.ngettext
+        content = template.render(
+            a=self.answers,
+            q=QuestionTexts(self.plan, self.t, self.kind),
+            project=project,
+            doc={"title": title, "version": version},
+            today=self.t.date(today),
+            checks=self.checks,
+            ranking=self.ranking,
+            _=gettext,
+            gettext=gettext,
+            ngettext=ngettext,
+        )
+        filename = f"{document.id}_v{version}_{self.t.language}.md"
+        return Rendered(document, filename, content)

@@ -1,0 +1,273 @@
+"""Turning what a person typed or pressed into a stored value, and a stored value back into words.
+
+Parsing is strict and kind: a value that breaks a rule raises `InvalidAnswer` with a
+translated message saying what to type instead, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.i18n import Translator
+from bot.plan.builtins import fields_of
+from bot.plan.models import Field_, Kind, Question, QuestionType, pick
+
+Spec = Question | Field_
+
+DEFAULT_MAX_LENGTH = {QuestionType.text: 200, QuestionType.long_text: 4000}
+YES_WORDS = {"yes", "y", "ja", "j", "oui", "si", "sí", "1", "true"}
+NO_WORDS = {"no", "n", "nee", "nej", "non", "nein", "0", "false"}
+
+
+class InvalidAnswer(Exception):
+    """The input does not fit the question; `message` tells the person what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping line breaks) and surrounding blanks."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()
+
+
+def parse(spec: Spec, text: str, t: Translator, kind: Kind | None) -> Any:
+    """The stored value for a typed answer to a simple (non-compound) question."""
+    text = clean_text(text)
+    if not text:
+        raise InvalidAnswer(t.gettext("Please type an answer, or use /skip if the question is optional."))
+    parser = _PARSERS[spec.type]
+    return parser(spec, text, t, kind)
+
+
+def _rule_message(spec: Spec, t: Translator, fallback: str) -> str:
+    return t.gettext(spec.rule.message) if spec.rule and spec.rule.message else fallback
+
+
+def _parse_text(spec: Spec, text: str, t: Translator, _: Kind | None) -> str:
+    rule = spec.rule
+    longest = rule.max_length if rule and rule.max_length else DEFAULT_MAX_LENGTH[spec.type]
+    if len(text) > longest:
+        raise InvalidAnswer(
+            _rule_message(
+                spec,
+                t,
+                t.gettext("That is {length} characters; please keep it under {limit}.").format(
+                    length=len(text), limit=longest
+                ),
+            )
+        )
+    if rule and rule.min_length and len(text) < rule.min_length:
+        raise InvalidAnswer(
+            _rule_message(spec, t, t.gettext("Please type at least {limit} characters.").format(limit=rule.min_length))
+        )
+    if rule and rule.pattern and not re.fullmatch(rule.pattern, text):
+        raise InvalidAnswer(_rule_message(spec, t, t.gettext("That does not look right; please check the hint.")))
+    return text
+
+
+def _check_bounds(spec: Spec, number: Decimal, t: Translator) -> None:
+    rule = spec.rule
+    low = rule.min if rule and rule.min is not None else (0 if spec.type == QuestionType.amount else None)
+    high = rule.max if rule else None
+    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+        if low is not None and high is not None:
+            fallback = t.gettext("Please give a number from {low} to {high}.").format(
+                low=t.number(low), high=t.number(high)
+            )
+        elif low is not None:
+            fallback = t.gettext("Please give a number of at least {low}.").format(low=t.number(low))
+        else:
+            fallback = t.gettext("Please give a number of at most {high}.").format(high=t.number(high))
+        raise InvalidAnswer(_rule_message(spec, t, fallback))
+
+
+def _parse_integer(spec: Spec, text: str, t: Translator, _: Kind | None) -> int:
+    try:
+        number = t.parse_decimal(text)
+    except ValueError:
+        number = None
+    if number is None or number != number.to_integral_value():
+        raise InvalidAnswer(_rule_message(spec, t, t.gettext("Please type a whole number, for example 12500.")))
+    _check_bounds(spec, number, t)
+    return int(number)
+
+
+def _parse_amount(spec: Spec, text: str, t: Translator, _: Kind | None) -> int | float:
+    try:
+        number = t.parse_decimal(text)
+    except ValueError:
+        raise InvalidAnswer(
+            _rule_message(
+                spec,
+                t,
+                t.gettext("Please type an amount in euro, for example {example}.").format(
+                    example=t.number(Decimal("2500.50"))
+                ),
+            )
+        ) from None
+    _check_bounds(spec, number, t)
+    number = round(number, 2)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _parse_date(spec: Spec, text: str, t: Translator, _: Kind | None) -> str:
+    example = t.date(date(2027, 3, 15))
+    try:
+        value = t.parse_date(text)
+    except ValueError:
+        raise InvalidAnswer(
+            t.gettext("Please type a date as day-month-year, for example 15-03-2027 ({example}).").format(
+                example=example
+            )
+        ) from None
+    rule = spec.rule
+    if rule and rule.min_date and value < date.fromisoformat(rule.min_date):
+        raise InvalidAnswer(
+            _rule_message(
+                spec,
+                t,
+                t.gettext("Please give a date on or after {day}.").format(
+                    day=t.date(date.fromisoformat(rule.min_date))
+                ),
+            )
+        )
+    if rule and rule.max_date and value > date.fromisoformat(rule.max_date):
+        raise InvalidAnswer(
+            _rule_message(
+                spec,
+                t,
+                t.gettext("Please give a date on or before {day}.").format(
+                    day=t.date(date.fromisoformat(rule.max_date))
+                ),
+            )
+        )
+    return value.isoformat()
+
+
+def _parse_yes_no(spec: Spec, text: str, t: Translator, _: Kind | None) -> bool:
+    word = text.lower().strip(" .!")
+    if word in YES_WORDS or word == t.gettext("Yes").lower():
+        return True
+    if word in NO_WORDS or word == t.gettext("No").lower():
+        return False
+    raise InvalidAnswer(t.gettext("Please answer yes or no."))
+
+
+def _parse_scale(spec: Spec, text: str, t: Translator, _: Kind | None) -> int:
+    if text.strip() not in {"1", "2", "3", "4", "5"}:
+        raise InvalidAnswer(t.gettext("Please choose a number from 1 to 5."))
+    return int(text)
+
+
+def _option_for(spec: Spec, word: str, t: Translator, kind: Kind | None) -> str | None:
+    """The option meant by a number, an option id or (part of) its label."""
+    word = word.strip().lower()
+    if word.isdigit() and 1 <= int(word) <= len(spec.options):
+        return spec.options[int(word) - 1].id
+    for option in spec.options:
+        if word in (option.id, t.translate(pick(option.label, kind)).lower()):
+            return option.id
+    return None
+
+
+def _parse_choice(spec: Spec, text: str, t: Translator, kind: Kind | None) -> str:
+    option = _option_for(spec, text, t, kind)
+    if option is None:
+        raise InvalidAnswer(
+            t.gettext("Please choose one of the options (a number from 1 to {count}).").format(count=len(spec.options))
+        )
+    return option
+
+
+def _parse_multi(spec: Spec, text: str, t: Translator, kind: Kind | None) -> dict[str, Any]:
+    """Numbers or labels separated by commas; with `other`, the number after the last option means "Other"."""
+    selected: list[str] = []
+    wants_other = False
+    for word in re.split(r"[,;]", text):
+        if not word.strip():
+            continue
+        if spec.other and word.strip() == str(len(spec.options) + 1):
+            wants_other = True
+            continue
+        option = _option_for(spec, word, t, kind)
+        if option is None:
+            count = len(spec.options) + (1 if spec.other else 0)
+            raise InvalidAnswer(
+                t.gettext(
+                    "Please type the numbers of your choices separated by commas, for example 1,3 (1 to {count})."
+                ).format(count=count)
+            )
+        if option not in selected:
+            selected.append(option)
+    return {"selected": selected, "other": "" if wants_other else None}
+
+
+_PARSERS = {
+    QuestionType.text: _parse_text,
+    QuestionType.long_text: _parse_text,
+    QuestionType.integer: _parse_integer,
+    QuestionType.amount: _parse_amount,
+    QuestionType.date: _parse_date,
+    QuestionType.yes_no: _parse_yes_no,
+    QuestionType.scale: _parse_scale,
+    QuestionType.choice: _parse_choice,
+    QuestionType.multi: _parse_multi,
+}
+
+
+# Formatting
+
+
+def option_label(spec: Spec, option_id: str, t: Translator, kind: Kind | None) -> str:
+    for option in spec.options:
+        if option.id == option_id:
+            return t.translate(pick(option.label, kind))
+    return option_id
+
+
+def format_value(spec: Spec, value: Any, t: Translator, kind: Kind | None) -> str:
+    """A stored value in words, in the translator's language; empty for a skipped question."""
+    if value is None:
+        return ""
+    kind_of = spec.type
+    if kind_of in (QuestionType.text, QuestionType.long_text):
+        return str(value)
+    if kind_of == QuestionType.choice:
+        return option_label(spec, value, t, kind)
+    if kind_of == QuestionType.multi:
+        return ", ".join(multi_labels(spec, value, t, kind))
+    if kind_of == QuestionType.integer:
+        return t.number(value)
+    if kind_of == QuestionType.amount:
+        return t.amount(value)
+    if kind_of == QuestionType.date:
+        return t.date(date.fromisoformat(value))
+    if kind_of == QuestionType.yes_no:
+        return t.gettext("Yes") if value else t.gettext("No")
+    if kind_of == QuestionType.scale:
+        return f"{value}/5"
+    if isinstance(spec, Question) and kind_of == QuestionType.repeat:
+        return "\n".join(f"{n}. {format_entry(spec, entry, t, kind)}" for n, entry in enumerate(value, start=1))
+    if isinstance(spec, Question):
+        return format_entry(spec, value, t, kind)
+    return str(value)
+
+
+def multi_labels(spec: Spec, value: dict[str, Any], t: Translator, kind: Kind | None) -> list[str]:
+    labels = [option_label(spec, option, t, kind) for option in value.get("selected", [])]
+    if value.get("other"):
+        labels.append(str(value["other"]))
+    return labels
+
+
+def format_entry(question: Question, entry: dict[str, Any], t: Translator, kind: Kind | None) -> str:
+    """One entry of a group, repeat, check or criterion: its answered fields in a line."""
+    shown = (format_value(field, entry.get(field.id), t, kind) for field in fields_of(question))
+    return " · ".join(part for part in shown if part)

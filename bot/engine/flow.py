@@ -1,0 +1,58 @@
+"""Where a project stands in the plan: which step is open, which question comes next, progress.
+
+Pure functions over the plan and the answers, so navigation is the same for every front end
+and easy to test. A question "is answered" when a value (or an explicit skip) is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.plan.conditions import applies
+from bot.plan.models import Kind, Plan, Question, Step
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A project's answers and closed steps: enough to navigate."""
+
+    plan: Plan
+    values: dict[str, Any]
+    answered: frozenset[str]
+    closed: frozenset[str]
+
+    @property
+    def kind(self) -> Kind | None:
+        value = self.values.get("kind")
+        return Kind(value) if value in {k.value for k in Kind} else None
+
+    def questions(self, step: Step) -> list[Question]:
+        """The step's questions that apply to this project now (skip logic and kind)."""
+        return [q for q in step.questions if applies(q, self.values, self.kind)]
+
+    def open_step(self) -> Step | None:
+        """The first step not yet closed, or None when the whole plan is done."""
+        return next((s for s in self.plan.ordered_steps() if s.id not in self.closed), None)
+
+    def next_question(self, step: Step) -> Question | None:
+        """The first applicable question of the step without an answer."""
+        return next((q for q in self.questions(step) if q.id not in self.answered), None)
+
+    def previous_question(self, step: Step, question_id: str | None) -> Question | None:
+        """The applicable question before `question_id` (or the last one when None)."""
+        questions = self.questions(step)
+        ids = [q.id for q in questions]
+        index = ids.index(question_id) if question_id in ids else len(ids)
+        return questions[index - 1] if index > 0 else None
+
+    def counts(self, step: Step) -> tuple[int, int]:
+        """(answered, applicable) questions of a step."""
+        questions = self.questions(step)
+        return sum(q.id in self.answered for q in questions), len(questions)
+
+    def stage_complete(self, stage: int) -> bool:
+        return all(step_id in self.closed for step_id in self.plan.stage(stage).steps)
+
+    def is_last_step_of_stage(self, step: Step) -> bool:
+        return step.stage > 0 and self.plan.stage(step.stage).steps[-1] == step.id

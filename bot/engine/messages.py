@@ -1,0 +1,69 @@
+"""What goes into the engine (events) and what comes out (messages), as plain data.
+
+Front ends translate their world into these and back: the console prints numbered buttons
+and reads lines; Telegram sends inline keyboards and documents. Nothing here knows either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is talking: a stable id and the language their client reports (if any)."""
+
+    id: int
+    language_code: str | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """Something the person typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button the person pressed; `value` is a `Button.value` the engine gave out."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command such as /back, /skip, /edit, /status, /help, /documents, /start."""
+
+    name: str
+    argument: str = ""
+
+
+Event = Text | Press | Command
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to hand to the person: a draft document."""
+
+    filename: str
+    content: bytes
+    caption: str
+
+
+@dataclass
+class Message:
+    """One message to show. `expects` tells the front end what kind of answer fits."""
+
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    expects: Literal["text", "choice", "multi", "none"] = "none"

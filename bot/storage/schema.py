@@ -1,0 +1,102 @@
+"""The database schema, as numbered migrations applied in order.
+
+`PRAGMA user_version` records how far a database has come; a new version is a new entry
+at the end of MIGRATIONS, never an edit of an old one, so every existing database can
+be brought up to date at start-up.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        kind TEXT,
+        document_language TEXT NOT NULL DEFAULT 'en',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE members (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, user_id)
+    );
+    CREATE TABLE answers (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        author INTEGER NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, question_id)
+    );
+    CREATE TABLE answer_history (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        author INTEGER NOT NULL,
+        answered_at TEXT NOT NULL
+    );
+    CREATE INDEX answer_history_by_question ON answer_history (project_id, question_id);
+    CREATE TRIGGER answer_history_append_only BEFORE UPDATE ON answer_history
+        BEGIN SELECT RAISE(ABORT, 'answer_history is append-only'); END;
+    CREATE TABLE closed_steps (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        closed_by INTEGER NOT NULL,
+        closed_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, step_id)
+    );
+    CREATE TABLE sessions (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        position TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        stage INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        language TEXT NOT NULL,
+        format TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        checksum TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (project_id, kind, language, format, version)
+    );
+    CREATE TABLE invites (
+        token_hash TEXT PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        max_uses INTEGER NOT NULL,
+        uses INTEGER NOT NULL DEFAULT 0,
+        revoked_at TEXT
+    );
+    CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        user_id INTEGER,
+        kind TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}',
+        sent_at TEXT,
+        muted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE processed_updates (
+        update_id INTEGER PRIMARY KEY,
+        processed_at TEXT NOT NULL
+    );
+    """,
+]
