@@ -18,7 +18,7 @@ from bot.engine.messages import Attachment, Command, Event, Message, Press, Text
 from bot.i18n import Translator, translator
 from bot.paths import DIALOGS_DIR
 from bot.plan.builtins import fields_of
-from bot.plan.models import Field_, Plan, Question, QuestionType
+from bot.plan.models import FieldSpec, Plan, Question, QuestionType
 from bot.storage.store import Store
 
 DEMO_USER = User(id=1, language_code="en", name="Demo")
@@ -54,7 +54,7 @@ def events_for(question: Question, value: Any, t: Translator) -> Iterator[Event]
         yield Press("done")
 
 
-def _field_events(spec: Question | Field_, value: Any, t: Translator) -> Iterator[Event]:
+def _field_events(spec: Question | FieldSpec, value: Any, t: Translator) -> Iterator[Event]:
     if value is None:
         yield Command("skip")
     elif spec.type in (QuestionType.choice, QuestionType.scale):
@@ -75,7 +75,7 @@ def _field_events(spec: Question | Field_, value: Any, t: Translator) -> Iterato
         yield Text(str(value))
 
 
-def multi_parts(spec: Question | Field_, value: Any) -> tuple[list[str], str | None]:
+def multi_parts(spec: Question | FieldSpec, value: Any) -> tuple[list[str], str | None]:
     """A demo multi answer (a list, free text for "other") as option ids and the other text."""
     if isinstance(value, dict):
         return list(value.get("selected", [])), value.get("other")

@@ -20,7 +20,7 @@ from bot.engine.answers import format_value, multi_labels, option_label
 from bot.i18n import Translator
 from bot.plan.builtins import fields_of
 from bot.plan.conditions import applies
-from bot.plan.models import Document, Field_, Kind, Plan, Question, QuestionType, pick
+from bot.plan.models import Document, FieldSpec, Kind, Plan, Question, QuestionType, pick
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Rendered:
 class Value:
     """One answer (or one field of an entry) as a template sees it."""
 
-    def __init__(self, spec: Question | Field_, value: Any, t: Translator, kind: Kind | None) -> None:
+    def __init__(self, spec: Question | FieldSpec, value: Any, t: Translator, kind: Kind | None) -> None:
         self._spec, self._value, self._t, self._kind = spec, value, t, kind
 
     @property

@@ -14,16 +14,16 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.plan.builtins import fields_of
-from bot.plan.models import Field_, Kind, Question, QuestionType, pick
+from bot.plan.models import FieldSpec, Kind, Question, QuestionType, pick
 
-Spec = Question | Field_
+Spec = Question | FieldSpec
 
 DEFAULT_MAX_LENGTH = {QuestionType.text: 200, QuestionType.long_text: 4000}
 YES_WORDS = {"yes", "y", "ja", "j", "oui", "si", "sí", "1", "true"}
 NO_WORDS = {"no", "n", "nee", "nej", "non", "nein", "0", "false"}
 
 
-class InvalidAnswer(Exception):
+class InvalidAnswer(Exception):  # noqa: N818 - it is an answer, not an error of the program
     """The input does not fit the question; `message` tells the person what to do."""
 
     def __init__(self, message: str) -> None:

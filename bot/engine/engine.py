@@ -28,7 +28,7 @@ from bot.engine.flow import Standing
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
 from bot.i18n import Translator, supported, translator
 from bot.plan.builtins import fields_of
-from bot.plan.models import Field_, Plan, Question, QuestionType, Step
+from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
 from bot.storage.store import Answer, Project, Store
 
 Position = dict[str, Any]
@@ -117,7 +117,7 @@ class Engine:
         entering = self._step_of(turn.position) != step.id
         turn.position = {"at": "question", "q": question.id, "draft": {}}
         intro = [prompts.step_intro(turn.t, standing, step)] if entering else []
-        return intro + [self._question_prompt(turn)]
+        return [*intro, self._question_prompt(turn)]
 
     def _step_of(self, position: Position) -> str | None:
         if position.get("at") == "question" and position["q"] in self._questions:
@@ -302,7 +302,7 @@ class Engine:
             return Message(turn.t.gettext("That button belongs to an earlier message. Here is where we are now."))
         return Message(turn.t.gettext("Please choose one of the buttons below."))
 
-    def _spec(self, question: Question, draft: dict[str, Any]) -> Question | Field_:
+    def _spec(self, question: Question, draft: dict[str, Any]) -> Question | FieldSpec:
         fields = fields_of(question)
         return fields[draft.get("field", 0)] if fields else question
 
@@ -335,7 +335,7 @@ class Engine:
             return await self._save(turn, question, value)
         return await self._field_done(turn, question, draft, value)
 
-    def _read(self, turn: Turn, spec: Question | Field_, draft: dict[str, Any], event: Event) -> Any:
+    def _read(self, turn: Turn, spec: Question | FieldSpec, draft: dict[str, Any], event: Event) -> Any:
         """The value for `spec` from this event, or PENDING while a multiple choice is being ticked."""
         t, kind = turn.t, turn.standing.kind
         if spec.type == QuestionType.multi:
@@ -343,12 +343,12 @@ class Engine:
         text = event.value.removeprefix("o:") if isinstance(event, Press) else event.text
         return parse(spec, text, t, kind)
 
-    def _read_multi(self, t: Translator, spec: Question | Field_, draft: dict[str, Any], event: Event) -> Any:
+    def _read_multi(self, t: Translator, spec: Question | FieldSpec, draft: dict[str, Any], event: Event) -> Any:
         selected: list[str] = draft.setdefault("selected", [])
         if draft.get("other_pending"):
             if not isinstance(event, Text):
                 raise InvalidAnswer(t.gettext("Type your other answer."))
-            other = parse(Field_(id="other", type=QuestionType.text, text=""), event.text, t, None)
+            other = parse(FieldSpec(id="other", type=QuestionType.text, text=""), event.text, t, None)
             return {"selected": selected, "other": other}
         if isinstance(event, Press):
             if event.value == "other":

@@ -12,7 +12,7 @@ from bot.engine.flow import Standing
 from bot.engine.messages import Button, Message
 from bot.i18n import Translator
 from bot.plan.builtins import fields_of
-from bot.plan.models import Field_, Kind, Question, QuestionType, Step, Wording, pick
+from bot.plan.models import FieldSpec, Kind, Question, QuestionType, Step, Wording, pick
 
 
 def say(t: Translator, text: Wording | None, kind: Kind | None) -> str:
@@ -102,7 +102,7 @@ def question_prompt(
             [Button(t.gettext("Add another"), "more"), Button(t.gettext("Done"), "done")],
             expects="choice",
         )
-    spec: Question | Field_ = question
+    spec: Question | FieldSpec = question
     if fields:
         spec = fields[field_index]
         if question.type == QuestionType.repeat:
@@ -147,11 +147,11 @@ def _guidance(t: Translator, standing: Standing, question: Question) -> list[str
         )
     if question.warning:
         lines.append(t.gettext("Watch out: {warning}").format(warning=say(t, question.warning, kind)))
-    return [""] + lines if lines else []
+    return ["", *lines] if lines else []
 
 
 def _answer_buttons(
-    t: Translator, spec: Question | Field_, draft: dict[str, Any], kind: Kind | None
+    t: Translator, spec: Question | FieldSpec, draft: dict[str, Any], kind: Kind | None
 ) -> tuple[list[Button], str]:
     if spec.type == QuestionType.choice:
         return [Button(say(t, o.label, kind), f"o:{o.id}") for o in spec.options], "choice"
@@ -225,6 +225,7 @@ def status(t: Translator, standing: Standing, name: str, drafts: int) -> Message
     """The whole plan with what is done, in progress and open."""
     kind = standing.kind
     lines = [t.gettext("Progress of {name}").format(name=name or t.gettext("your municipality")), ""]
+    current = standing.open_step()
     for stage in standing.plan.stages:
         lines.append(
             t.gettext("Stage {number}: {title} ({period})").format(
@@ -236,7 +237,7 @@ def status(t: Translator, standing: Standing, name: str, drafts: int) -> Message
             answered, total = standing.counts(step)
             if step.id in standing.closed:
                 mark, state = "✅", t.gettext("done")
-            elif answered:
+            elif answered or step == current:
                 mark, state = "◐", t.gettext("{answered} of {total} answered").format(answered=answered, total=total)
             else:
                 mark, state = "○", t.gettext("open")

@@ -7,12 +7,12 @@ two things, so the plan files name only the statement and these fields are share
 from __future__ import annotations
 
 from bot.i18n import N_
-from bot.plan.models import Field_, Option, Question, QuestionType
+from bot.plan.models import FieldSpec, Option, Question, QuestionType
 
 CHECK_STATUSES = ("addressed", "not_relevant", "to_do")
 
 CHECK_FIELDS = [
-    Field_(
+    FieldSpec(
         id="status",
         type=QuestionType.choice,
         text=N_("How is the committee dealing with this?"),
@@ -22,7 +22,7 @@ CHECK_FIELDS = [
             Option(id="to_do", label=N_("Still to do")),
         ],
     ),
-    Field_(
+    FieldSpec(
         id="note",
         type=QuestionType.long_text,
         text=N_("Add a short note: what was done or will be done, and by whom."),
@@ -31,12 +31,12 @@ CHECK_FIELDS = [
 ]
 
 CRITERION_FIELDS = [
-    Field_(
+    FieldSpec(
         id="wish",
         type=QuestionType.long_text,
         text=N_("What do you look for in a partner on this point?"),
     ),
-    Field_(
+    FieldSpec(
         id="weight",
         type=QuestionType.scale,
         text=N_("How much does this point weigh in the choice?"),
@@ -46,7 +46,7 @@ CRITERION_FIELDS = [
 ]
 
 
-def fields_of(question: Question) -> list[Field_]:
+def fields_of(question: Question) -> list[FieldSpec]:
     """The fields a compound question asks one after the other (none for a simple question)."""
     if question.type == QuestionType.check:
         return CHECK_FIELDS

@@ -9,7 +9,7 @@ All wording is English source text; translations come from the gettext catalogs.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The two kinds of partnership the bot supports."""
 
     european = "european"
@@ -49,7 +49,7 @@ def pick(text: Wording | None, kind: Kind | None) -> str | None:
     return text.for_kind(kind)
 
 
-class QuestionType(str, Enum):
+class QuestionType(StrEnum):
     text = "text"
     long_text = "long_text"
     choice = "choice"
@@ -135,7 +135,7 @@ class Condition(Strict):
         return found
 
 
-class Field_(Strict):
+class FieldSpec(Strict):
     """One field of a group or repeat: a question that cannot itself hold fields."""
 
     id: Identifier
@@ -150,7 +150,7 @@ class Field_(Strict):
     high: str | None = None
 
     @model_validator(mode="after")
-    def _simple(self) -> Field_:
+    def _simple(self) -> FieldSpec:
         if self.type in COMPOUND_TYPES:
             raise ValueError(f"a field cannot be of type {self.type.value}")
         _check_options(self.type, self.options, self.other)
@@ -172,7 +172,7 @@ class Question(Strict):
     rule: Rule | None = None
     low: str | None = None
     high: str | None = None
-    fields: list[Field_] = []
+    fields: list[FieldSpec] = []
     min_entries: int = 0
     max_entries: int = 50
     when: Condition | None = None

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real plan, a small plan using every question type, and fresh databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine.engine import Engine
+from bot.engine.messages import Event, Message, User
+from bot.plan.loader import load_plan
+from bot.plan.models import Plan
+from bot.storage.store import Store
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return load_plan()
+
+
+@pytest.fixture(scope="session")
+def mini_plan() -> Plan:
+    return load_plan(MINI)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "twinning.db")
+    yield opened
+    await opened.close()
+
+
+class Chat:
+    """A person talking to an engine: sends events and keeps the last reply."""
+
+    def __init__(self, engine: Engine, user: User) -> None:
+        self.engine, self.user = engine, user
+        self.replies: list[Message] = []
+
+    async def send(self, *events: Event) -> list[Message]:
+        for event in events:
+            self.replies = await self.engine.handle(self.user, event)
+        return self.replies
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.text for message in self.replies)
+
+    @property
+    def last(self) -> Message:
+        return self.replies[-1]
+
+    async def position(self) -> dict:
+        _, position = await self.engine.store.session(self.user.id)
+        return position or {}
+
+
+@pytest.fixture
+def chat_on(store: Store):
+    def make(plan: Plan, language: str = "en", user_id: int = 42) -> Chat:
+        return Chat(Engine(plan, store), User(user_id, language, "Tester"))
+
+    return make

@@ -1,0 +1,60 @@
+"""The SQLite store: schema by version, WAL, committed answers with their history."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.storage.schema import MIGRATIONS
+from bot.storage.store import Store
+
+
+async def test_a_new_database_is_migrated_to_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "new.db")
+    try:
+        assert await store.schema_version() == len(MIGRATIONS)
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "new.db") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"projects", "members", "answers", "answer_history", "sessions", "documents", "invites", "reminders",
+            "processed_updates", "closed_steps", "users"} <= tables
+
+
+async def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
+    for _ in range(2):
+        store = await Store.open(tmp_path / "again.db")
+        assert await store.schema_version() == len(MIGRATIONS)
+        await store.close()
+
+
+async def test_an_answer_is_on_disk_when_save_returns(tmp_path: Path, store: Store) -> None:
+    await store.ensure_user(9, "nl")
+    project = await store.create_project(9, "nl")
+    await store.save_answer(project.id, "population", 28000, author=9)
+    with sqlite3.connect(tmp_path / "twinning.db") as other:  # another connection sees it: it is committed
+        assert other.execute("SELECT value, author FROM answers").fetchone() == ("28000", 9)
+
+
+async def test_history_keeps_every_version_and_cannot_be_rewritten(tmp_path: Path, store: Store) -> None:
+    await store.ensure_user(9, "en")
+    project = await store.create_project(9, "en")
+    for value in ("first", "second", "third"):
+        await store.save_answer(project.id, "motto", value, author=9)
+    assert [a.value for a in await store.history(project.id, "motto")] == ["first", "second", "third"]
+    assert (await store.answers(project.id))["motto"].value == "third"
+    with sqlite3.connect(tmp_path / "twinning.db") as other, pytest.raises(sqlite3.IntegrityError):
+        other.execute("UPDATE answer_history SET value = '\"forged\"'")
+
+
+async def test_documents_are_versioned_per_kind_and_language(store: Store) -> None:
+    await store.ensure_user(9, "en")
+    project = await store.create_project(9, "en")
+    await store.save_document(project.id, 1, "profile", "en", "md", b"one")
+    await store.save_document(project.id, 1, "profile", "en", "md", b"two")
+    await store.save_document(project.id, 1, "profile", "nl", "md", b"een")
+    latest = {(d.kind, d.language): (d.version, d.content) for d in await store.latest_documents(project.id)}
+    assert latest == {("profile", "en"): (2, b"two"), ("profile", "nl"): (1, b"een")}
