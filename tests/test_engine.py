@@ -219,8 +219,17 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
     files = [f for message in chat.replies for f in message.files]
     assert [f.filename for f in files] == ["profile_v1_en.md"]
     draft = files[0].content.decode()
-    for expected in ("Lindenberg", "Together", "28,000", "€12,500.00", "March 15, 2027", "Culture", "Jeugdhuis",
-                     "Markt 1", "The budget must be reviewed.: Still to do Next year's budget round"):
+    for expected in (
+        "Lindenberg",
+        "Together",
+        "28,000",
+        "€12,500.00",
+        "March 15, 2027",
+        "Culture",
+        "Jeugdhuis",
+        "Markt 1",
+        "The budget must be reviewed.: Still to do Next year's budget round",
+    ):
         assert expected in draft
     assert "[to be completed: Tell the story.]" in draft
     stored = await store.latest_documents(1)
@@ -274,8 +283,13 @@ async def test_a_new_engine_on_the_same_database_continues_where_it_stopped(mini
         assert "Welcome back" in chat.text
         assert "What is the yearly budget?" in chat.last.text
         values = {qid: a.value for qid, a in (await second.answers(1)).items()}
-        assert values == {"municipality": "Lindenberg", "kind": "european", "motto": "Together", "story": None,
-                          "population": 28000}
+        assert values == {
+            "municipality": "Lindenberg",
+            "kind": "european",
+            "motto": "Together",
+            "story": None,
+            "population": 28000,
+        }
     finally:
         await second.close()
 
@@ -284,8 +298,9 @@ async def test_a_draft_of_a_compound_answer_survives_a_restart(mini_plan, tmp_pa
     path = tmp_path / "draft.db"
     user = User(5, "en")
     first = await Store.open(path)
-    await Chat(Engine(mini_plan, first), user).send(Command("start"), *SETUP, *ALPHA, Press("close"),
-                                                    Text("Jeugdhuis"), Press("o:club"))
+    await Chat(Engine(mini_plan, first), user).send(
+        Command("start"), *SETUP, *ALPHA, Press("close"), Text("Jeugdhuis"), Press("o:club")
+    )
     await first.close()
     second = await Store.open(path)
     try:

@@ -52,8 +52,14 @@ def test_every_consequence_and_obstacle_of_the_step_plan_is_a_check(plan: Plan) 
 def test_step4_criteria_are_weighted_questions(plan: Plan) -> None:
     criteria = {q.id for q in plan.steps["step4"].questions if q.type == QuestionType.criterion}
     assert {
-        "crit_region", "crit_context", "crit_structure", "crit_budget", "crit_size", "crit_policy",
-        "crit_civil_society", "crit_links",
+        "crit_region",
+        "crit_context",
+        "crit_structure",
+        "crit_budget",
+        "crit_size",
+        "crit_policy",
+        "crit_civil_society",
+        "crit_links",
     } <= criteria
     assert "exclusions" in {q.id for q in plan.steps["step4"].questions}
 
@@ -91,11 +97,25 @@ def test_every_question_type_is_used(plan: Plan) -> None:
 
 def test_every_document_of_each_stage_is_defined(plan: Plan) -> None:
     assert {d.id for d in plan.documents_of(1)} == {
-        "municipal_profile", "policy_statement", "communication_plan", "local_partners", "summary_report"}
+        "municipal_profile",
+        "policy_statement",
+        "communication_plan",
+        "local_partners",
+        "summary_report",
+    }
     assert {d.id for d in plan.documents_of(2)} >= {
-        "partner_profile", "partner_checklist", "candidate_comparison", "cooperation_protocol"}
+        "partner_profile",
+        "partner_checklist",
+        "candidate_comparison",
+        "cooperation_protocol",
+    }
     assert {d.id for d in plan.documents_of(3)} == {
-        "strategic_plan", "action_plan", "cooperation_communication_plan", "training_plan", "evaluation_report"}
+        "strategic_plan",
+        "action_plan",
+        "cooperation_communication_plan",
+        "training_plan",
+        "evaluation_report",
+    }
 
 
 # Broken plans: each fails with the file, the place in it and what is wrong.
@@ -133,8 +153,11 @@ def test_a_duplicate_id(broken: Path) -> None:
 
 
 def test_a_when_naming_an_unknown_question(broken: Path) -> None:
-    _edit(broken / "steps" / "setup.yaml", "  - id: coordinator_name\n",
-          "  - id: coordinator_name\n    when: {question: mayor, answered: true}\n")
+    _edit(
+        broken / "steps" / "setup.yaml",
+        "  - id: coordinator_name\n",
+        "  - id: coordinator_name\n    when: {question: mayor, answered: true}\n",
+    )
     with pytest.raises(PlanError) as error:
         load_plan(broken)
     assert "(id coordinator_name) > when" in error.value.place
@@ -161,7 +184,10 @@ def test_an_unknown_setting_and_broken_yaml(broken: Path) -> None:
 
 
 def test_a_condition_without_a_test(broken: Path) -> None:
-    _edit(broken / "steps" / "setup.yaml", "  - id: coordinator_name\n",
-          "  - id: coordinator_name\n    when: {question: kind}\n")
+    _edit(
+        broken / "steps" / "setup.yaml",
+        "  - id: coordinator_name\n",
+        "  - id: coordinator_name\n    when: {question: kind}\n",
+    )
     with pytest.raises(PlanError, match="exactly one of equals"):
         load_plan(broken)

@@ -20,8 +20,19 @@ async def test_a_new_database_is_migrated_to_the_latest_version_in_wal_mode(tmp_
     with sqlite3.connect(tmp_path / "new.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"projects", "members", "answers", "answer_history", "sessions", "documents", "invites", "reminders",
-            "processed_updates", "closed_steps", "users"} <= tables
+    assert {
+        "projects",
+        "members",
+        "answers",
+        "answer_history",
+        "sessions",
+        "documents",
+        "invites",
+        "reminders",
+        "processed_updates",
+        "closed_steps",
+        "users",
+    } <= tables
 
 
 async def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from bot.documents.render import DocumentRenderer, ProjectFacts
 from bot.engine import prompts
 from bot.engine.answers import InvalidAnswer, format_value, parse
-from bot.engine.flow import Standing
+from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
 from bot.i18n import Translator, supported, translator
 from bot.plan.builtins import fields_of
@@ -217,19 +217,11 @@ class Engine:
         draft = position.setdefault("draft", {})
         if draft.get("more"):
             return await self._finish_entries(turn, question, draft)
-        spec = self._spec(question, draft)
-        skippable = not spec.required or (
-            question.type == QuestionType.repeat and not question.required and self._untouched(draft)
-        )
-        if not skippable:
-            return [Message(t.gettext("This question needs an answer; it cannot be skipped."))] + await self._show(turn)
-        if spec is question or (question.type == QuestionType.repeat and self._untouched(draft)):
+        if skips_whole_question(question, draft):
             return await self._save(turn, question, None)
+        if not can_skip(question, draft):
+            return [Message(t.gettext("This question needs an answer; it cannot be skipped."))] + await self._show(turn)
         return await self._field_done(turn, question, draft, None)
-
-    @staticmethod
-    def _untouched(draft: dict[str, Any]) -> bool:
-        return not draft.get("entries") and not draft.get("entry") and not draft.get("field")
 
     def _editable_steps(self, turn: Turn) -> list[Step]:
         standing = turn.standing
@@ -302,10 +294,6 @@ class Engine:
             return Message(turn.t.gettext("That button belongs to an earlier message. Here is where we are now."))
         return Message(turn.t.gettext("Please choose one of the buttons below."))
 
-    def _spec(self, question: Question, draft: dict[str, Any]) -> Question | FieldSpec:
-        fields = fields_of(question)
-        return fields[draft.get("field", 0)] if fields else question
-
     async def _answer(self, turn: Turn, event: Event) -> list[Message]:
         question = self._questions[turn.position["q"]]
         draft = turn.position.setdefault("draft", {})
@@ -324,7 +312,7 @@ class Engine:
                 return [self._question_prompt(turn)]
         elif draft.get("more"):
             return [self._not_now(turn, event), self._question_prompt(turn)]
-        spec = self._spec(question, draft)
+        spec = current_spec(question, draft)
         try:
             value = self._read(turn, spec, draft, event)
         except InvalidAnswer as problem:

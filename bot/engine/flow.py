@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.plan.builtins import fields_of
 from bot.plan.conditions import applies
-from bot.plan.models import Kind, Plan, Question, Step
+from bot.plan.models import FieldSpec, Kind, Plan, Question, Step
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,21 @@ class Standing:
 
     def is_last_step_of_stage(self, step: Step) -> bool:
         return step.stage > 0 and self.plan.stage(step.stage).steps[-1] == step.id
+
+
+def current_spec(question: Question, draft: dict[str, Any]) -> Question | FieldSpec:
+    """What the person is answering now: the question itself, or the field a compound answer is at."""
+    fields = fields_of(question)
+    return fields[draft.get("field", 0)] if fields else question
+
+
+def skips_whole_question(question: Question, draft: dict[str, Any]) -> bool:
+    """/skip leaves the whole question open: it is optional and nothing of it was typed yet."""
+    untouched = not draft.get("entries") and not draft.get("entry") and not draft.get("field")
+    return not question.required and untouched
+
+
+def can_skip(question: Question, draft: dict[str, Any]) -> bool:
+    """/skip applies now: to the whole optional question, or to an optional field of a compound one."""
+    spec = current_spec(question, draft)
+    return skips_whole_question(question, draft) or (spec is not question and not spec.required)

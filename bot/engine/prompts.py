@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.engine.answers import format_value
-from bot.engine.flow import Standing
+from bot.engine.flow import Standing, can_skip
 from bot.engine.messages import Button, Message
 from bot.i18n import Translator
 from bot.plan.builtins import fields_of
@@ -115,14 +115,7 @@ def question_prompt(
         lines += ["", t.gettext("Type your other answer.")]
         return Message("\n".join(lines), expects="text")
     buttons, expects = _answer_buttons(t, spec, draft, kind)
-    optional = not spec.required or (
-        fields
-        and question.type == QuestionType.repeat
-        and field_index == 0
-        and not draft.get("entries")
-        and not question.required
-    )
-    if optional:
+    if can_skip(question, draft):
         lines += ["", t.gettext("This one is optional: /skip to leave it open.")]
         buttons.append(Button(t.gettext("Skip"), "skip"))
     if answered and first_part:

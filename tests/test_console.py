@@ -1,0 +1,81 @@
+"""The terminal front end, run as a real process with answers piped into standard input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.demo import demo_answers
+from bot.i18n import translator
+from bot.plan.models import Plan
+from tests.console_script import console_lines
+
+ALL_DRAFTS = 14
+
+
+def run_console(db: Path, out: Path, language: str, lines: list[str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--db", str(db), "--lang", language, "--out", str(out)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "sv"])
+def test_a_full_walk_through_all_three_stages(plan: Plan, tmp_path: Path, language: str) -> None:
+    answers = demo_answers("en")
+    lines = console_lines(plan, answers, translator(language))
+    output = run_console(tmp_path / "walk.db", tmp_path / "out", language, lines)
+    drafts = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(drafts) == ALL_DRAFTS
+    assert all(name.endswith(f"_v1_{language}.md") for name in drafts)
+    profile = (tmp_path / "out" / f"municipal_profile_v1_{language}.md").read_text(encoding="utf-8")
+    assert "Lindenberg" in profile
+    assert answers["offer"].split()[0] in profile
+    protocol = (tmp_path / "out" / f"cooperation_protocol_v1_{language}.md").read_text(encoding="utf-8")
+    assert "San Rafael del Norte" in protocol
+    if language != "en":
+        assert "Saved:" not in output  # the conversation is in the chosen language
+    assert "That button belongs" not in output  # every line answered the question it was meant for
+
+
+def test_stop_and_continue_later_where_it_left_off(plan: Plan, tmp_path: Path) -> None:
+    lines = console_lines(plan, demo_answers("en"), translator("en"))
+    db, out = tmp_path / "resume.db", tmp_path / "out"
+    first = run_console(db, out, "en", lines[:40])
+    assert "Your answers are saved" in first
+    second = run_console(db, out, "en", lines[40:])
+    assert "Welcome back" in second
+    assert "Welcome!" not in second
+    assert len(list(out.iterdir())) == ALL_DRAFTS
+
+
+def test_without_a_token_the_bot_talks_in_the_terminal(tmp_path: Path) -> None:
+    env = {
+        "PATH": "",
+        "TWINNING_DB": str(tmp_path / "plain.db"),
+        "TWINNING_OUT": str(tmp_path / "out"),
+        "TWINNING_LANG": "en",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="Lindenberg\n/status\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert "TELEGRAM_BOT_TOKEN" in result.stdout
+    assert "Saved: Lindenberg" in result.stdout
+    assert "Progress of Lindenberg" in result.stdout
+    assert (tmp_path / "plain.db").exists()
