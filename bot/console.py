@@ -36,6 +36,7 @@ class Console:
         self.output = output
         self.user = User(CONSOLE_USER_ID, t.language)
         self.buttons: list[Button] = []
+        self.expects = "none"
 
     async def run(self) -> None:
         await self.engine.set_language(self.user, self.t.language)
@@ -80,8 +81,6 @@ class Console:
 
     def say(self, text: str) -> None:
         print(text, file=self.output, flush=True)
-
-    expects: str = "none"
 
 
 def line_reader(stream: TextIO, prompt: str) -> Callable[[], str | None]:

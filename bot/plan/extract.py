@@ -44,7 +44,10 @@ def extract_plan(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -
 
 def _walk(node: yaml.Node) -> Iterator[Found]:
     if isinstance(node, yaml.MappingNode):
+        is_question = any(key.value == "type" for key, _ in node.value)
         for key, value in node.value:
+            if key.value == "tip" and is_question:
+                continue  # a question's `tip` names a key to success (key4); the key's own tip is the text
             if key.value in TEXT_KEYS:
                 yield from _texts(value)
             elif key.value in TEXT_LISTS and isinstance(value, yaml.SequenceNode):
