@@ -100,6 +100,8 @@ async def play(engine: Engine, store: Store, plan: Plan, user: User, answers: di
             return files
         if position["at"] == "review":
             events: list[Event] = [Press("close")]
+        elif position["at"] == "stage_review":
+            events = [Press("close_stage")]
         else:
             question = questions[position["q"]]
             events = list(events_for(question, answers.get(question.id), t))

@@ -46,8 +46,13 @@ class Chat:
         return self.replies
 
     @property
+    def mine(self) -> list[Message]:
+        """The replies meant for this person (not the notices to other members or group chats)."""
+        return [m for m in self.replies if m.to_user is None and not m.to_groups]
+
+    @property
     def text(self) -> str:
-        return "\n".join(message.text for message in self.replies)
+        return "\n".join(message.text for message in self.mine)
 
     @property
     def last(self) -> Message:

@@ -29,6 +29,8 @@ def console_lines(plan: Plan, answers: dict[str, Any], t: Translator) -> list[st
             values[question.id] = stored(question, value)
         if step.stage:
             lines.append("1")  # "Close this step" in the review
+        if step.stage and plan.stage(step.stage).steps[-1] == step.id:
+            lines.append("1")  # "Close the stage and make the drafts"
     return lines
 
 

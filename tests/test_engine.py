@@ -215,8 +215,11 @@ async def test_stale_and_forged_buttons_change_nothing(mini_plan, chat_on, store
 async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"))
-    assert "Stage 1 is complete" in chat.text
-    files = [f for message in chat.replies for f in message.files]
+    assert "All steps of stage 1 (First) are closed" in chat.last.text  # the coordinator decides
+    assert await store.latest_documents(1) == []
+    await chat.send(Press("close_stage"))
+    assert "Stage 1 is closed" in chat.text
+    files = [f for message in chat.mine for f in message.files]
     assert [f.filename for f in files] == ["profile_v1_en.md"]
     draft = files[0].content.decode()
     for expected in (
@@ -239,15 +242,15 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
 
 async def test_criteria_weights_rank_candidates(mini_plan, chat_on) -> None:
     chat = chat_on(mini_plan)
-    await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"))
+    await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
     await chat.send(Text("Around 30,000 people"), Press("o:5"), Text("Latin America"), Press("o:1"))
     await chat.send(Text("Alpha"), Press("o:2"), Press("o:5"), Press("more"))
     await chat.send(Text("Beta"), Press("o:4"), Press("o:1"), Press("done"))
-    await chat.send(Press("o:addressed"), Command("skip"), Press("close"))
-    ranking = next(f for m in chat.replies for f in m.files).content.decode()
+    await chat.send(Press("o:addressed"), Command("skip"), Press("close"), Press("close_stage"))
+    ranking = next(f for m in chat.mine for f in m.files).content.decode()
     # weights 5 (size) and 1 (region): Beta (4*5+1*1)/6 = 3.5 ranks above Alpha (2*5+5*1)/6 = 2.5
     assert ranking.index("1. Beta: 3.5") < ranking.index("2. Alpha: 2.5")
-    assert "All three stages are complete" in chat.last.text
+    assert "All three stages are closed" in chat.last.text
 
 
 async def test_status_shows_every_stage_and_step(mini_plan, chat_on) -> None:

@@ -16,20 +16,22 @@ a multiple choice); `return` is where to go back to after changing an earlier an
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from bot.documents.render import DocumentRenderer, ProjectFacts
-from bot.engine import prompts
+from bot.engine import committee, prompts
 from bot.engine.answers import InvalidAnswer, format_value, parse
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
 from bot.i18n import Translator, supported, translator
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
-from bot.storage.store import Answer, Project, Store
+from bot.storage.store import Answer, Member, Project, Store
 
 Position = dict[str, Any]
 PENDING = object()  # a multiple choice or "other" text still being completed
@@ -46,6 +48,27 @@ class Turn:
     answers: dict[str, Answer]
     closed: set[str]
     position: Position
+    role: str
+    assignments: dict[str, int]
+    closed_stages: set[int]
+    members: dict[int, Member]
+    switch_to: int | None = None  # set when the person chose another project
+    gone: bool = False  # set when the person left this project
+
+    @property
+    def coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+    def name_of(self, user_id: int) -> str:
+        member = self.members.get(user_id)
+        return member.name if member and member.name else self.t.gettext("a committee member")
+
+    def may_answer(self, step: Step) -> bool:
+        """Members answer the steps assigned to them; the coordinator the opening questions and the rest."""
+        if step.stage == 0:
+            return self.coordinator
+        owner = self.assignments.get(step.id)
+        return owner == self.user or (owner is None and self.coordinator)
 
     @property
     def standing(self) -> Standing:
@@ -56,23 +79,40 @@ class Turn:
 class Engine:
     """One engine serves every user of one database; it holds no per-user state in memory."""
 
-    def __init__(self, plan: Plan, store: Store, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        store: Store,
+        today: Callable[[], date] = date.today,
+        invite_link: Callable[[str], str] = lambda token: f"/start {token}",
+        invite_days: int = 7,
+        invite_uses: int = 1,
+    ) -> None:
         self.plan = plan
         self.store = store
         self.today = today
+        self.invite_link = invite_link  # the front end knows how a token becomes a link
+        self.invite_days = invite_days
+        self.invite_uses = invite_uses
         self._questions = plan.questions()
 
     # entry points
 
     async def handle(self, user: User, event: Event) -> list[Message]:
+        """Apply one event from one person; return what to say (to them, and to others)."""
         language = await self.store.ensure_user(user.id, supported(user.language_code), user.name)
         t = translator(language)
-        project_id, position = await self.store.session(user.id)
         out: list[Message] = []
+        if isinstance(event, Command) and event.name.lower().lstrip("/") == "start" and event.argument:
+            joined, messages = await committee.join(self.store, user.id, t, event.argument.strip())
+            out += messages
+            if not joined and await self.store.current_project(user.id) is None:
+                return out
+        project_id = await self._project_for(user.id)
         if project_id is None:
-            project = await self.store.create_project(user.id, language)
-            project_id, position = project.id, None
+            project_id = (await self.store.create_project(user.id, language)).id
             out.append(Message(t.gettext("Welcome! I will walk you through building a town twinning, step by step.")))
+        position = await self.store.position(user.id, project_id)
         turn = await self._load(user.id, project_id, t, position or {"at": "start"})
         if position is None:
             out += self._help_line(turn) + await self._advance(turn)
@@ -80,8 +120,49 @@ class Engine:
             out += await self._command(turn, event)
         else:
             out += await self._input(turn, event)
-        await self.store.save_session(user.id, project_id, turn.position)
+        if not turn.gone:
+            await self.store.save_position(user.id, turn.project.id, turn.position)
+        if turn.switch_to is not None:
+            turn = await self._load(user.id, turn.switch_to, turn.t, {"at": "start"})
+            turn.position = await self.store.position(user.id, turn.project.id) or {"at": "start"}
+            name = turn.project.name or turn.t.gettext("a new project")
+            out += [Message(turn.t.gettext("You are now working on {name}.").format(name=name))]
+            out += await self._show(turn)
+            await self.store.save_position(user.id, turn.project.id, turn.position)
+        key = self.prompt_key(turn)
+        for message in out:
+            if message.buttons and message.to_user is None and not message.to_groups:
+                message.prompt = key
         return out
+
+    async def _project_for(self, user_id: int) -> int | None:
+        """The project the person is working on: their current one, else the first they belong to."""
+        current = await self.store.current_project(user_id)
+        if current is not None and await self.store.role(current, user_id):
+            return current
+        projects = await self.store.projects_of(user_id)
+        if not projects:
+            return None
+        await self.store.set_current_project(user_id, projects[0][0].id)
+        return projects[0][0].id
+
+    @staticmethod
+    def prompt_key(turn: Turn) -> str:
+        """A short fingerprint of what the person is being asked now, to recognise stale buttons."""
+        position, draft = turn.position, turn.position.get("draft", {})
+        parts = [
+            turn.project.id,
+            position.get("at"),
+            position.get("q"),
+            position.get("step"),
+            position.get("menu"),
+            position.get("arg"),
+            draft.get("field"),
+            len(draft.get("entries", [])),
+            draft.get("more"),
+            draft.get("other_pending"),
+        ]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
     async def set_language(self, user: User, language: str) -> None:
         await self.store.ensure_user(user.id, supported(language), user.name)
@@ -90,9 +171,20 @@ class Engine:
     async def _load(self, user: int, project_id: int, t: Translator, position: Position) -> Turn:
         project = await self.store.project(project_id)
         assert project is not None, "a session always points at an existing project"
-        answers = await self.store.answers(project_id)
-        closed = await self.store.closed_steps(project_id)
-        return Turn(self.plan, user, t, project, answers, closed, position)
+        members = {m.user_id: m for m in await self.store.members(project_id)}
+        return Turn(
+            plan=self.plan,
+            user=user,
+            t=t,
+            project=project,
+            answers=await self.store.answers(project_id),
+            closed=await self.store.closed_steps(project_id),
+            position=position,
+            role=members[user].role if user in members else "member",
+            assignments=await self.store.assignments(project_id),
+            closed_stages=await self.store.closed_stages(project_id),
+            members=members,
+        )
 
     def _help_line(self, turn: Turn) -> list[Message]:
         return [Message(turn.t.gettext("Type /help at any time to see what you can do."))]
@@ -100,12 +192,16 @@ class Engine:
     # moving through the plan
 
     async def _advance(self, turn: Turn) -> list[Message]:
-        """Go to the next open question of the open step, its review, or the end of the plan."""
+        """Go to what this person should do next: a stage to close, a question, a review, or nothing."""
         standing = turn.standing
-        step = standing.open_step()
+        stage = self._stage_to_close(turn)
+        if stage is not None and turn.coordinator:
+            turn.position = {"at": "stage_review", "stage": stage}
+            return [prompts.stage_review(turn.t, standing, stage)]
+        step = next((s for s in self.plan.ordered_steps() if s.id not in turn.closed and turn.may_answer(s)), None)
         if step is None:
-            turn.position = {"at": "finished"}
-            return [self._finished(turn)]
+            turn.position = {"at": "finished" if self._all_done(turn) else "idle"}
+            return [self._finished(turn) if self._all_done(turn) else self._idle(turn)]
         question = standing.next_question(step)
         if question is None:
             if step.stage == 0:  # the opening questions need no review
@@ -119,6 +215,48 @@ class Engine:
         intro = [prompts.step_intro(turn.t, standing, step)] if entering else []
         return [*intro, self._question_prompt(turn)]
 
+    def _stage_to_close(self, turn: Turn) -> int | None:
+        """The first stage whose steps are all closed but which the coordinator has not closed yet."""
+        for stage in self.plan.stages:
+            if stage.number not in turn.closed_stages and all(s in turn.closed for s in stage.steps):
+                return stage.number
+        return None
+
+    def _all_done(self, turn: Turn) -> bool:
+        return len(turn.closed_stages) == len(self.plan.stages)
+
+    def _idle(self, turn: Turn) -> Message:
+        """Nothing for this person now: say so, and who still has open steps."""
+        t = turn.t
+        lines = [t.gettext("Nothing is waiting for you right now.")]
+        open_steps = [s for s in self.plan.steps.values() if s.id not in turn.closed]
+        for step in open_steps:
+            owner = turn.assignments.get(step.id)
+            who = turn.name_of(owner) if owner else t.gettext("not assigned yet")
+            lines.append(
+                t.gettext("Step {number}: {title} ({who})").format(
+                    number=step.number, title=prompts.say(t, step.title, turn.standing.kind), who=who
+                )
+            )
+        if not turn.coordinator:
+            lines.append(t.gettext("The coordinator assigns steps with /assign; I will tell you when one is yours."))
+        return Message("\n".join(lines))
+
+    def _who(self, turn: Turn) -> dict[str, str]:
+        """Per step, who it is assigned to and who answered its questions, for /status."""
+        who = {}
+        for step in self.plan.steps.values():
+            authors = {turn.answers[q.id].author for q in step.questions if q.id in turn.answers}
+            owner = turn.assignments.get(step.id)
+            names = sorted({turn.name_of(a) for a in authors})
+            parts = []
+            if owner is not None:
+                parts.append(turn.t.gettext("assigned to {name}").format(name=turn.name_of(owner)))
+            if names:
+                parts.append(turn.t.gettext("answered by {names}").format(names=", ".join(names)))
+            who[step.id] = "; ".join(parts)
+        return who
+
     def _step_of(self, position: Position) -> str | None:
         if position.get("at") == "question" and position["q"] in self._questions:
             return self.plan.step_of(position["q"]).id
@@ -130,8 +268,9 @@ class Engine:
         standing = turn.standing
         if at == "question":
             question = self._questions.get(turn.position["q"])
-            if question is None or question not in standing.questions(self.plan.step_of(question.id)):
-                return await self._advance(turn)  # the plan or an earlier answer changed
+            step = self.plan.step_of(question.id) if question else None
+            if step is None or not turn.may_answer(step) or question not in standing.questions(step):
+                return await self._advance(turn)  # the plan, an earlier answer or the assignment changed
             return [self._question_prompt(turn)]
         if at == "review":
             return [prompts.review(turn.t, standing, self.plan.steps[turn.position["step"]])]
@@ -139,8 +278,14 @@ class Engine:
             return [prompts.pick_step(turn.t, standing, self._editable_steps(turn))]
         if at == "edit_questions":
             return [prompts.pick_question(turn.t, standing, self._step(turn.position["step"]))]
-        if at == "finished":
-            return [self._finished(turn)]
+        if at == "stage_review" and turn.coordinator and turn.position["stage"] not in turn.closed_stages:
+            return [prompts.stage_review(turn.t, standing, turn.position["stage"])]
+        if at == "menu":
+            message = await committee.menu(self, turn)
+            if message is not None:
+                return [message]
+            turn.position = turn.position.get("return", {"at": "start"})
+            return await self._show(turn)
         return await self._advance(turn)
 
     def _question_prompt(self, turn: Turn) -> Message:
@@ -157,9 +302,7 @@ class Engine:
 
     def _finished(self, turn: Turn) -> Message:
         return Message(
-            turn.t.gettext(
-                "All three stages are complete. Use /documents for the drafts and /edit to change an answer."
-            )
+            turn.t.gettext("All three stages are closed. Use /documents for the drafts and /edit to change an answer.")
         )
 
     def _step(self, step_id: str) -> Step:
@@ -177,7 +320,9 @@ class Engine:
             return [prompts.help_text(t)] + await self._show(turn)
         if name == "status":
             drafts = len(await self.store.latest_documents(turn.project.id))
-            return [prompts.status(t, turn.standing, turn.project.name, drafts)] + await self._show(turn)
+            return [prompts.status(t, turn.standing, turn.project.name, drafts, self._who(turn))] + await self._show(
+                turn
+            )
         if name == "documents":
             return [await self._documents(turn)] + await self._show(turn)
         if name == "back":
@@ -188,6 +333,8 @@ class Engine:
             return self._begin_edit(turn)
         if name == "cancel":
             return await self._cancel(turn)
+        if name in committee.MENUS:
+            return await committee.open_menu(self, turn, name, command.argument)
         return [
             Message(t.gettext("I do not know that command. Type /help to see what you can do."))
         ] + await self._show(turn)
@@ -225,7 +372,11 @@ class Engine:
 
     def _editable_steps(self, turn: Turn) -> list[Step]:
         standing = turn.standing
-        return [s for s in self.plan.ordered_steps() if any(q.id in standing.answered for q in standing.questions(s))]
+        return [
+            s
+            for s in self.plan.ordered_steps()
+            if turn.may_answer(s) and any(q.id in standing.answered for q in standing.questions(s))
+        ]
 
     def _begin_edit(self, turn: Turn) -> list[Message]:
         steps = self._editable_steps(turn)
@@ -266,12 +417,23 @@ class Engine:
     # answers
 
     async def _input(self, turn: Turn, event: Event) -> list[Message]:
+        if isinstance(event, Press) and event.prompt is not None and event.prompt != self.prompt_key(turn):
+            return [self._not_now(turn, event)] + await self._show(turn)
         at = turn.position.get("at")
+        if at == "question" and not turn.may_answer(self.plan.step_of(turn.position["q"])):
+            note = turn.t.gettext("This step is now in someone else's hands; nothing was changed.")
+            return [Message(note)] + await self._advance(turn)
         if at == "question":
             return await self._answer(turn, event)
+        if at == "menu" and isinstance(event, Press):
+            return await committee.choose(self, turn, event.value)
         value = event.value if isinstance(event, Press) else None
         if at == "review" and value == "close":
             return await self._close_step(turn, turn.position["step"])
+        if at == "stage_review" and value == "close_stage" and turn.coordinator:
+            return await self._close_stage(turn, turn.position["stage"])
+        if at == "stage_review" and value == "change":
+            return self._begin_edit(turn)
         if at == "review" and value == "change":
             step = turn.position["step"]
             turn.position = {"at": "edit_questions", "step": step, "return": {"at": "review", "step": step}}
@@ -289,8 +451,8 @@ class Engine:
                 return [self._question_prompt(turn)]
         return [self._not_now(turn, event)] + await self._show(turn)
 
-    def _not_now(self, turn: Turn, event: Event) -> Message:
-        if isinstance(event, Press):
+    def _not_now(self, turn: Turn, event: Event | None) -> Message:
+        if event is None or isinstance(event, Press):
             return Message(turn.t.gettext("That button belongs to an earlier message. Here is where we are now."))
         return Message(turn.t.gettext("Please choose one of the buttons below."))
 
@@ -389,16 +551,34 @@ class Engine:
         return await self._save(turn, question, entries)
 
     async def _save(self, turn: Turn, question: Question, value: Any) -> list[Message]:
-        """Commit the answer, then confirm it and move on."""
+        """Commit the answer, then confirm it (telling whoever answered it before) and move on."""
         t = turn.t
+        earlier = turn.answers.get(question.id)
         turn.answers[question.id] = await self.store.save_answer(turn.project.id, question.id, value, turn.user)
         await self._sync_project(turn, question.id, value)
+        kind = turn.standing.kind
         if value is None:
-            confirmation = t.gettext("Skipped. You can answer it later with /edit.")
+            out = [Message(t.gettext("Skipped. You can answer it later with /edit."))]
         else:
-            shown = format_value(question, value, t, turn.standing.kind)
-            confirmation = t.gettext("Saved: {answer}").format(answer=prompts.shorten(shown, 300))
-        return [Message(confirmation)] + await self._continue(turn)
+            shown = prompts.shorten(format_value(question, value, t, kind), 300)
+            out = [Message(t.gettext("Saved: {answer}").format(answer=shown))]
+        if earlier is not None and earlier.author != turn.user and earlier.value is not None:
+            out += self._overwrite_notices(turn, question, earlier, value)
+        return out + await self._continue(turn)
+
+    def _overwrite_notices(self, turn: Turn, question: Question, earlier: Answer, value: Any) -> list[Message]:
+        """Two people answered the same question: the later answer wins, and both are told."""
+        t, kind = turn.t, turn.standing.kind
+        old = prompts.shorten(format_value(question, earlier.value, t, kind), 200)
+        mine = t.gettext(
+            "{name} had answered this before ({answer}). Your answer replaces it; the earlier one stays in the history."
+        ).format(name=turn.name_of(earlier.author), answer=old)
+        theirs_t = translator(turn.members[earlier.author].language) if earlier.author in turn.members else t
+        new = prompts.shorten(format_value(question, value, theirs_t, kind), 200) or theirs_t.gettext("(skipped)")
+        theirs = theirs_t.gettext(
+            "{name} changed your answer to \u201c{question}\u201d to: {answer}. Your answer stays in the history."
+        ).format(name=turn.name_of(turn.user), question=prompts.say(theirs_t, question.text, kind), answer=new)
+        return [Message(mine), Message(theirs, to_user=earlier.author)]
 
     async def _continue(self, turn: Turn) -> list[Message]:
         """After an answer: back to where an edit started, or on through the plan."""
@@ -425,13 +605,64 @@ class Engine:
         await self.store.close_step(turn.project.id, step_id, turn.user)
         turn.closed.add(step_id)
         out = [Message(t.gettext("Step {number} is closed.").format(number=step.number))]
-        if turn.standing.is_last_step_of_stage(step):
-            out.append(await self._make_drafts(turn, step.stage))
+        out += self._to_committee(
+            turn,
+            lambda t2: t2.gettext("{project}: step {number} ({title}) was closed by {name}.").format(
+                project=turn.project.name,
+                number=step.number,
+                name=turn.name_of(turn.user),
+                title=prompts.say(t2, step.title, turn.standing.kind),
+            ),
+            groups_only=True,
+        )
+        stage = self._stage_to_close(turn)
+        if stage == step.stage and not turn.coordinator:
+            for member in turn.members.values():
+                if member.role == "coordinator":
+                    t2 = translator(member.language)
+                    text = t2.gettext(
+                        "All steps of stage {stage} are closed. Send /start to review and close the stage."
+                    )
+                    out.append(Message(text.format(stage=stage), to_user=member.user_id))
         return out + await self._advance(turn)
 
-    async def _make_drafts(self, turn: Turn, stage: int) -> Message:
-        """Render, store and hand over every draft of a completed stage."""
+    def _to_committee(
+        self,
+        turn: Turn,
+        text: Callable[[Translator], str],
+        files: list[Attachment] | None = None,
+        groups_only: bool = False,
+    ) -> list[Message]:
+        """The same news for the group chats and (unless `groups_only`) every other member, each in their language."""
+        group_t = translator(turn.project.document_language)
+        out = [Message(text(group_t), files=files or [], to_groups=True)]
+        if not groups_only:
+            out += [
+                Message(text(translator(m.language)), files=files or [], to_user=m.user_id)
+                for m in turn.members.values()
+                if m.user_id != turn.user
+            ]
+        return out
+
+    async def _close_stage(self, turn: Turn, stage: int) -> list[Message]:
+        """The coordinator's decision: the stage is done; its drafts go to everyone on the committee."""
         t = turn.t
+        await self.store.close_stage(turn.project.id, stage, turn.user)
+        turn.closed_stages.add(stage)
+        files = await self._make_drafts(turn, stage)
+        text = t.gettext("Stage {number} is closed. Here are its drafts to discuss with the committee:")
+        out = [Message(text.format(number=stage), files=files)]
+        out += self._to_committee(
+            turn,
+            lambda t2: t2.gettext("{project}: stage {number} was closed by {name}. Here are its drafts:").format(
+                project=turn.project.name, number=stage, name=turn.name_of(turn.user)
+            ),
+            files,
+        )
+        return out + await self._advance(turn)
+
+    async def _make_drafts(self, turn: Turn, stage: int) -> list[Attachment]:
+        """Render and store every draft of a stage, in the project's document language."""
         language = turn.project.document_language
         standing = turn.standing
         renderer = DocumentRenderer(self.plan, standing.values, translator(language), standing.kind)
@@ -444,8 +675,5 @@ class Engine:
             rendered = renderer.render(document, facts, version, self.today())
             content = rendered.content.encode("utf-8")
             await self.store.save_document(turn.project.id, stage, document.id, language, "md", content)
-            files.append(Attachment(rendered.filename, content, prompts.say(t, document.title, standing.kind)))
-        text = t.gettext("Stage {number} is complete. Here are its drafts to discuss with the committee:").format(
-            number=stage
-        )
-        return Message(text, files=files)
+            files.append(Attachment(rendered.filename, content, prompts.say(turn.t, document.title, standing.kind)))
+        return files

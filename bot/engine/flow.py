@@ -52,12 +52,6 @@ class Standing:
         questions = self.questions(step)
         return sum(q.id in self.answered for q in questions), len(questions)
 
-    def stage_complete(self, stage: int) -> bool:
-        return all(step_id in self.closed for step_id in self.plan.stage(stage).steps)
-
-    def is_last_step_of_stage(self, step: Step) -> bool:
-        return step.stage > 0 and self.plan.stage(step.stage).steps[-1] == step.id
-
 
 def current_spec(question: Question, draft: dict[str, Any]) -> Question | FieldSpec:
     """What the person is answering now: the question itself, or the field a compound answer is at."""

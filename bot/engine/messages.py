@@ -28,9 +28,14 @@ class Text:
 
 @dataclass(frozen=True)
 class Press:
-    """A button the person pressed; `value` is a `Button.value` the engine gave out."""
+    """A button the person pressed: a `Button.value`, and the `Message.prompt` it was shown with.
+
+    With the prompt the engine can tell a button of the current question from the same
+    button on an older message; a front end that cannot know it passes None.
+    """
 
     value: str
+    prompt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,17 @@ class Attachment:
 
 @dataclass
 class Message:
-    """One message to show. `expects` tells the front end what kind of answer fits."""
+    """One message to show.
+
+    `expects` tells the front end what kind of answer fits; `prompt` identifies the question
+    the buttons belong to. A message is for the person talking, unless `to_user` names another
+    member or `to_groups` sends it to the committee's group chats.
+    """
 
     text: str
     buttons: list[Button] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)
     expects: Literal["text", "choice", "multi", "none"] = "none"
+    prompt: str = ""
+    to_user: int | None = None
+    to_groups: bool = False

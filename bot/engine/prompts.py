@@ -214,7 +214,7 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def status(t: Translator, standing: Standing, name: str, drafts: int) -> Message:
+def status(t: Translator, standing: Standing, name: str, drafts: int, who: dict[str, str]) -> Message:
     """The whole plan with what is done, in progress and open."""
     kind = standing.kind
     lines = [t.gettext("Progress of {name}").format(name=name or t.gettext("your municipality")), ""]
@@ -238,6 +238,7 @@ def status(t: Translator, standing: Standing, name: str, drafts: int) -> Message
                 f"  {mark} "
                 + t.gettext("Step {number}: {title}").format(number=step.number, title=say(t, step.title, kind))
                 + f" — {state}"
+                + (f" ({who[step.id]})" if who.get(step.id) else "")
             )
         lines.append("")
     lines.append(
@@ -246,6 +247,20 @@ def status(t: Translator, standing: Standing, name: str, drafts: int) -> Message
         ).format(count=drafts)
     )
     return Message("\n".join(lines))
+
+
+def stage_review(t: Translator, standing: Standing, stage: int) -> Message:
+    """The coordinator's decision point: every step of a stage is closed."""
+    title = say(t, standing.plan.stage(stage).title, standing.kind)
+    text = t.gettext(
+        "All steps of stage {number} ({title}) are closed. Look them over with /status, change an answer with "
+        "/edit, then close the stage: I make its drafts and send them to the whole committee."
+    ).format(number=stage, title=title)
+    buttons = [
+        Button(t.gettext("Close the stage and make the drafts"), "close_stage"),
+        Button(t.gettext("Change an answer"), "change"),
+    ]
+    return Message(text, buttons, expects="choice")
 
 
 def help_text(t: Translator) -> Message:
@@ -258,6 +273,10 @@ def help_text(t: Translator) -> Message:
         t.gettext("/edit: change an earlier answer"),
         t.gettext("/documents: the drafts made so far"),
         t.gettext("/cancel: stop changing an answer"),
+        t.gettext("/projects: switch between projects or start a new one"),
+        t.gettext("/language: change the language I speak"),
+        t.gettext("/members: the committee and its roles; /invite and /invites: invitation links (coordinator)"),
+        t.gettext("/assign: give a step to a committee member (coordinator)"),
         t.gettext("/help: this help"),
         "",
         t.gettext("Your answers are saved as you go: stop any time and continue later where you left off."),

@@ -19,6 +19,7 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         language TEXT NOT NULL,
         display_name TEXT NOT NULL DEFAULT '',
+        current_project INTEGER REFERENCES projects(id) ON DELETE SET NULL,
         created_at TEXT NOT NULL
     );
     CREATE TABLE members (
@@ -55,10 +56,48 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (project_id, step_id)
     );
     CREATE TABLE sessions (
-        user_id INTEGER PRIMARY KEY REFERENCES users(id),
-        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
         position TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, project_id)
+    );
+    CREATE TABLE assignments (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        assigned_by INTEGER NOT NULL,
+        assigned_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, step_id)
+    );
+    CREATE TABLE closed_stages (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        stage INTEGER NOT NULL,
+        closed_by INTEGER NOT NULL,
+        closed_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, stage)
+    );
+    CREATE TABLE group_chats (
+        chat_id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        linked_by INTEGER NOT NULL,
+        linked_at TEXT NOT NULL
+    );
+    CREATE TABLE buttons (
+        id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        project_id INTEGER NOT NULL,
+        prompt TEXT NOT NULL,
+        value TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE prompt_messages (
+        user_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (user_id, chat_id)
     );
     CREATE TABLE documents (
         id INTEGER PRIMARY KEY,
@@ -74,7 +113,8 @@ MIGRATIONS: list[str] = [
         UNIQUE (project_id, kind, language, format, version)
     );
     CREATE TABLE invites (
-        token_hash TEXT PRIMARY KEY,
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
         project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
         role TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
         created_by INTEGER NOT NULL,

@@ -34,6 +34,41 @@ class Project:
 
 
 @dataclass(frozen=True)
+class User:
+    id: int
+    language: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    name: str
+    role: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    project_id: int
+    role: str
+    expires_at: str
+    max_uses: int
+    uses: int
+
+
+@dataclass(frozen=True)
+class StoredButton:
+    id: str
+    user_id: int
+    project_id: int
+    prompt: str
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Answer:
     question_id: str
     value: Any
@@ -87,6 +122,9 @@ class Store:
             (version,) = await cursor.fetchone()
         return int(version)
 
+    def clock(self) -> datetime:
+        return self._clock()
+
     def _now(self) -> str:
         return self._clock().isoformat(timespec="seconds")
 
@@ -96,7 +134,7 @@ class Store:
         """Create the user on first contact; return the language they chose."""
         await self._db.execute(
             "INSERT INTO users (id, language, display_name, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (id) DO NOTHING",
+            " ON CONFLICT (id) DO UPDATE SET display_name = COALESCE(NULLIF(excluded.display_name, ''), display_name)",
             (user_id, language, display_name, self._now()),
         )
         await self._db.commit()
@@ -118,6 +156,7 @@ class Store:
             "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, 'coordinator', ?)",
             (project_id, coordinator, now),
         )
+        await self._db.execute("UPDATE users SET current_project = ? WHERE id = ?", (project_id, coordinator))
         await self._db.commit()
         return Project(project_id, "", None, document_language)
 
@@ -193,24 +232,240 @@ class Store:
         )
         await self._db.commit()
 
-    # sessions
+    # positions in the conversation, one per user and project
+
+    async def current_project(self, user_id: int) -> int | None:
+        async with self._db.execute("SELECT current_project FROM users WHERE id = ?", (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row["current_project"] if row else None
+
+    async def set_current_project(self, user_id: int, project_id: int | None) -> None:
+        await self._db.execute("UPDATE users SET current_project = ? WHERE id = ?", (project_id, user_id))
+        await self._db.commit()
+
+    async def position(self, user_id: int, project_id: int) -> dict[str, Any] | None:
+        async with self._db.execute(
+            "SELECT position FROM sessions WHERE user_id = ? AND project_id = ?", (user_id, project_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return json.loads(row["position"]) if row else None
 
     async def session(self, user_id: int) -> tuple[int | None, dict[str, Any] | None]:
-        """The user's current project and position in the conversation, if any."""
-        async with self._db.execute("SELECT project_id, position FROM sessions WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        """The user's current project and their position in it, if any."""
+        project_id = await self.current_project(user_id)
+        if project_id is None:
             return None, None
-        return row["project_id"], json.loads(row["position"])
+        return project_id, await self.position(user_id, project_id)
 
-    async def save_session(self, user_id: int, project_id: int | None, position: dict[str, Any]) -> None:
+    async def save_position(self, user_id: int, project_id: int, position: dict[str, Any]) -> None:
         await self._db.execute(
             "INSERT INTO sessions (user_id, project_id, position, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id) DO UPDATE SET project_id = excluded.project_id,"
-            " position = excluded.position, updated_at = excluded.updated_at",
+            " ON CONFLICT (user_id, project_id) DO UPDATE SET position = excluded.position,"
+            " updated_at = excluded.updated_at",
             (user_id, project_id, json.dumps(position, ensure_ascii=False), self._now()),
         )
         await self._db.commit()
+
+    # the committee
+
+    async def user(self, user_id: int) -> User | None:
+        async with self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        return User(row["id"], row["language"], row["display_name"]) if row else None
+
+    async def add_member(self, project_id: int, user_id: int, role: str) -> None:
+        await self._db.execute(
+            "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (project_id, user_id) DO NOTHING",
+            (project_id, user_id, role, self._now()),
+        )
+        await self._db.commit()
+
+    async def members(self, project_id: int) -> list[Member]:
+        async with self._db.execute(
+            "SELECT m.user_id, m.role, u.display_name, u.language FROM members m JOIN users u ON u.id = m.user_id"
+            " WHERE m.project_id = ? ORDER BY m.role, m.joined_at",
+            (project_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Member(r["user_id"], r["display_name"], r["role"], r["language"]) for r in rows]
+
+    async def set_role(self, project_id: int, user_id: int, role: str) -> None:
+        await self._db.execute(
+            "UPDATE members SET role = ? WHERE project_id = ? AND user_id = ?", (role, project_id, user_id)
+        )
+        await self._db.commit()
+
+    async def remove_member(self, project_id: int, user_id: int) -> None:
+        """Remove a member; their answers stay, their assignments and position go."""
+        await self._db.execute("DELETE FROM members WHERE project_id = ? AND user_id = ?", (project_id, user_id))
+        await self._db.execute("DELETE FROM assignments WHERE project_id = ? AND user_id = ?", (project_id, user_id))
+        await self._db.execute("DELETE FROM sessions WHERE project_id = ? AND user_id = ?", (project_id, user_id))
+        await self._db.execute(
+            "UPDATE users SET current_project = NULL WHERE id = ? AND current_project = ?", (user_id, project_id)
+        )
+        await self._db.commit()
+
+    async def projects_of(self, user_id: int) -> list[tuple[Project, str]]:
+        async with self._db.execute(
+            "SELECT p.*, m.role FROM projects p JOIN members m ON m.project_id = p.id WHERE m.user_id = ?"
+            " ORDER BY p.id",
+            (user_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(Project(r["id"], r["name"], r["kind"], r["document_language"]), r["role"]) for r in rows]
+
+    async def create_invite(
+        self, project_id: int, role: str, created_by: int, token_hash: str, expires_at: datetime, max_uses: int
+    ) -> int:
+        cursor = await self._db.execute(
+            "INSERT INTO invites (token_hash, project_id, role, created_by, created_at, expires_at, max_uses)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (token_hash, project_id, role, created_by, self._now(), expires_at.isoformat(timespec="seconds"), max_uses),
+        )
+        await self._db.commit()
+        return int(cursor.lastrowid or 0)
+
+    async def open_invites(self, project_id: int) -> list[Invite]:
+        """Invites that can still be used: not revoked, not expired, not used up."""
+        async with self._db.execute(
+            "SELECT * FROM invites WHERE project_id = ? AND revoked_at IS NULL AND uses < max_uses"
+            " AND expires_at > ? ORDER BY id",
+            (project_id, self._now()),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Invite(r["id"], r["project_id"], r["role"], r["expires_at"], r["max_uses"], r["uses"]) for r in rows]
+
+    async def revoke_invite(self, project_id: int, invite_id: int) -> bool:
+        cursor = await self._db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE id = ? AND project_id = ? AND revoked_at IS NULL",
+            (self._now(), invite_id, project_id),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
+
+    async def use_invite(self, token_hash: str, user_id: int) -> tuple[str, Invite | None]:
+        """Join a project by invite: ("joined" | "member" | "unknown" | "revoked" | "expired" | "used", invite).
+
+        The check and the use happen in one transaction, so an invite with one use left
+        cannot be used twice by two people pressing at the same moment.
+        """
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            async with self._db.execute("SELECT * FROM invites WHERE token_hash = ?", (token_hash,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                await self._db.rollback()
+                return "unknown", None
+            invite = Invite(row["id"], row["project_id"], row["role"], row["expires_at"], row["max_uses"], row["uses"])
+            if await self.role(invite.project_id, user_id) is not None:
+                outcome = "member"
+            elif row["revoked_at"] is not None:
+                outcome = "revoked"
+            elif row["expires_at"] <= self._now():
+                outcome = "expired"
+            elif row["uses"] >= row["max_uses"]:
+                outcome = "used"
+            else:
+                outcome = "joined"
+                await self._db.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (invite.id,))
+                await self._db.execute(
+                    "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+                    (invite.project_id, user_id, invite.role, self._now()),
+                )
+            await self._db.commit()
+            return outcome, invite
+        except BaseException:
+            await self._db.rollback()
+            raise
+
+    async def assign(self, project_id: int, step_id: str, user_id: int, assigned_by: int) -> None:
+        await self._db.execute(
+            "INSERT INTO assignments (project_id, step_id, user_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (project_id, step_id) DO UPDATE SET user_id = excluded.user_id,"
+            " assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at",
+            (project_id, step_id, user_id, assigned_by, self._now()),
+        )
+        await self._db.commit()
+
+    async def assignments(self, project_id: int) -> dict[str, int]:
+        async with self._db.execute(
+            "SELECT step_id, user_id FROM assignments WHERE project_id = ?", (project_id,)
+        ) as cursor:
+            return {row["step_id"]: row["user_id"] for row in await cursor.fetchall()}
+
+    async def close_stage(self, project_id: int, stage: int, user_id: int) -> None:
+        await self._db.execute(
+            "INSERT INTO closed_stages (project_id, stage, closed_by, closed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (project_id, stage, user_id, self._now()),
+        )
+        await self._db.commit()
+
+    async def closed_stages(self, project_id: int) -> set[int]:
+        async with self._db.execute("SELECT stage FROM closed_stages WHERE project_id = ?", (project_id,)) as cursor:
+            return {row["stage"] for row in await cursor.fetchall()}
+
+    async def link_group(self, chat_id: int, project_id: int, user_id: int) -> None:
+        await self._db.execute(
+            "INSERT INTO group_chats (chat_id, project_id, linked_by, linked_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET project_id = excluded.project_id, linked_by = excluded.linked_by,"
+            " linked_at = excluded.linked_at",
+            (chat_id, project_id, user_id, self._now()),
+        )
+        await self._db.commit()
+
+    async def group_project(self, chat_id: int) -> int | None:
+        async with self._db.execute("SELECT project_id FROM group_chats WHERE chat_id = ?", (chat_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row["project_id"] if row else None
+
+    async def groups_of(self, project_id: int) -> list[int]:
+        async with self._db.execute("SELECT chat_id FROM group_chats WHERE project_id = ?", (project_id,)) as cursor:
+            return [row["chat_id"] for row in await cursor.fetchall()]
+
+    # what the buttons on screen mean, and which updates were handled (for the Telegram front end)
+
+    async def save_buttons(self, rows: list[tuple[str, int, int, str, str, str]]) -> None:
+        """Store (id, user, project, prompt, value, label) for buttons about to be shown."""
+        now = self._now()
+        await self._db.executemany(
+            "INSERT INTO buttons (id, user_id, project_id, prompt, value, label, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(*row, now) for row in rows],
+        )
+        await self._db.commit()
+
+    async def button(self, button_id: str) -> StoredButton | None:
+        async with self._db.execute("SELECT * FROM buttons WHERE id = ?", (button_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return StoredButton(row["id"], row["user_id"], row["project_id"], row["prompt"], row["value"], row["label"])
+
+    async def last_prompt(self, user_id: int, chat_id: int) -> tuple[int, str] | None:
+        async with self._db.execute(
+            "SELECT message_id, text FROM prompt_messages WHERE user_id = ? AND chat_id = ?", (user_id, chat_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (row["message_id"], row["text"]) if row else None
+
+    async def save_prompt(self, user_id: int, chat_id: int, message_id: int, text: str) -> None:
+        await self._db.execute(
+            "INSERT INTO prompt_messages (user_id, chat_id, message_id, text) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, chat_id) DO UPDATE SET message_id = excluded.message_id, text = excluded.text",
+            (user_id, chat_id, message_id, text),
+        )
+        await self._db.commit()
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Record an update as handled; False when it already was (a redelivery after a crash)."""
+        cursor = await self._db.execute(
+            "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (update_id, self._now()),
+        )
+        await self._db.commit()
+        return cursor.rowcount == 1
 
     # documents
 

@@ -1,0 +1,255 @@
+"""The committee: invitations, members and roles, assigned steps, several projects, language.
+
+These are small menus that open with a command, take one or two button presses and then
+return the person to where they were in the questionnaire. Every action checks the role of
+the person in the project they are working on; nothing here trusts a button's value alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.engine import prompts
+from bot.engine.messages import Button, Message
+from bot.i18n import INTERFACE_LANGUAGES, Translator, translator
+from bot.storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.engine.engine import Engine, Turn
+
+MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}
+COORDINATOR_ONLY = {"invite", "invites", "assign"}
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "sv": "Svenska"}
+
+
+def token_hash(token: str) -> str:
+    """Invites are stored as hashes: a copy of the database does not hand out working links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def join(store: Store, user_id: int, t: Translator, token: str) -> tuple[bool, list[Message]]:
+    """Use an invitation token from a deep link. Returns whether the person is now in the project."""
+    outcome, invite = await store.use_invite(token_hash(token), user_id)
+    if invite is None or outcome in ("revoked", "expired", "used", "unknown"):
+        reasons = {
+            "unknown": t.gettext("This invitation link is not valid."),
+            "revoked": t.gettext("This invitation link was withdrawn by the coordinator."),
+            "expired": t.gettext("This invitation link has expired."),
+            "used": t.gettext("This invitation link has already been used."),
+        }
+        advice = t.gettext("Ask your coordinator for a new link, or send /start to begin a project of your own.")
+        return False, [Message(f"{reasons[outcome]} {advice}")]
+    await store.set_current_project(user_id, invite.project_id)
+    project = await store.project(invite.project_id)
+    name = project.name if project else ""
+    if outcome == "member":
+        return True, [Message(t.gettext("You are already on the committee of {name}.").format(name=name))]
+    role = t.gettext("coordinator") if invite.role == "coordinator" else t.gettext("member")
+    text = t.gettext("Welcome to the twinning committee of {name}! You joined as {role}.")
+    return True, [Message(text.format(name=name, role=role))]
+
+
+async def open_menu(engine: Engine, turn: Turn, name: str, argument: str) -> list[Message]:
+    t = turn.t
+    if name in COORDINATOR_ONLY and not turn.coordinator:
+        return [Message(t.gettext("Only the coordinator can do that."))] + await engine._show(turn)
+    if name == "leave":
+        return await _leave(engine, turn)
+    turn.position = {"at": "menu", "menu": name, "return": engine._resume_point(turn.position)}
+    return await engine._show(turn)
+
+
+async def menu(engine: Engine, turn: Turn) -> Message | None:
+    """The message for the open menu, or None when it no longer applies."""
+    t, position = turn.t, turn.position
+    name, arg = position["menu"], position.get("arg")
+    cancel = " " + t.gettext("(/cancel to go back)")
+    if name == "invite":
+        buttons = [
+            Button(t.gettext("Invite a member"), "role:member"),
+            Button(t.gettext("Invite a coordinator"), "role:coordinator"),
+        ]
+        return Message(t.gettext("Whom do you want to invite?") + cancel, buttons, expects="choice")
+    if name == "invites":
+        invites = await engine.store.open_invites(turn.project.id)
+        if not invites:
+            return Message(t.gettext("There are no open invitations.") + cancel)
+        buttons = [
+            Button(
+                t.gettext("Withdraw #{id} ({role}, {uses} of {max_uses} used)").format(
+                    id=i.id, role=_role(t, i.role), uses=i.uses, max_uses=i.max_uses
+                ),
+                f"revoke:{i.id}",
+            )
+            for i in invites
+        ]
+        return Message(t.gettext("Open invitations:") + cancel, buttons, expects="choice")
+    if name == "assign":
+        steps = [s for s in engine.plan.steps.values() if s.id not in turn.closed]
+        buttons = [
+            Button(
+                t.gettext("Step {number}: {title}").format(number=s.number, title=prompts.say(t, s.title, None))
+                + (f" ({turn.name_of(turn.assignments[s.id])})" if s.id in turn.assignments else ""),
+                f"step:{s.id}",
+            )
+            for s in steps
+        ]
+        return Message(t.gettext("Which step do you want to assign?") + cancel, buttons, expects="choice")
+    if name == "assign_to":
+        buttons = [Button(m.name or str(m.user_id), f"user:{m.user_id}") for m in turn.members.values()]
+        step = engine.plan.steps[arg]
+        text = t.gettext("Who answers step {number}?").format(number=step.number)
+        return Message(text + cancel, buttons, expects="choice")
+    if name == "members":
+        lines = [t.gettext("The committee of {name}:").format(name=turn.project.name)]
+        lines += [f"• {m.name or m.user_id} ({_role(t, m.role)})" for m in turn.members.values()]
+        buttons = []
+        if turn.coordinator:
+            buttons = [
+                Button(m.name or str(m.user_id), f"member:{m.user_id}")
+                for m in turn.members.values()
+                if m.user_id != turn.user
+            ]
+        buttons.append(Button(t.gettext("Leave this committee"), "leave"))
+        return Message("\n".join(lines) + "\n" + cancel.strip(), buttons, expects="choice")
+    if name == "member":
+        member = turn.members.get(arg)
+        if member is None or not turn.coordinator:
+            return None
+        other = "member" if member.role == "coordinator" else "coordinator"
+        buttons = [
+            Button(t.gettext("Make {role}").format(role=_role(t, other)), f"role:{other}"),
+            Button(t.gettext("Remove from the committee"), "remove"),
+        ]
+        return Message(f"{member.name} ({_role(t, member.role)})" + cancel, buttons, expects="choice")
+    if name == "projects":
+        projects = await engine.store.projects_of(turn.user)
+        buttons = [
+            Button(("✓ " if p.id == turn.project.id else "") + (p.name or f"#{p.id}"), f"project:{p.id}")
+            for p, _ in projects
+        ]
+        buttons.append(Button(t.gettext("Start a new project"), "project:new"))
+        return Message(t.gettext("Your projects:") + cancel, buttons, expects="choice")
+    if name == "language":
+        buttons = [Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in INTERFACE_LANGUAGES]
+        return Message(t.gettext("Which language do you want me to speak?") + cancel, buttons, expects="choice")
+    return None
+
+
+async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
+    """A button pressed in a menu; every action checks the role again."""
+    t, store, project = turn.t, engine.store, turn.project
+    name, arg = turn.position["menu"], turn.position.get("arg")
+    back = turn.position.get("return", {"at": "start"})
+    offered = await menu(engine, turn)
+    if offered is None or value not in {b.value for b in offered.buttons}:
+        return [engine._not_now(turn, None)] + await engine._show(turn)
+    kind, _, choice = value.partition(":")
+    out: list[Message] = []
+    if name == "invite" and turn.coordinator:
+        out.append(await _invite(engine, turn, choice))
+    elif name == "invites" and turn.coordinator:
+        if await store.revoke_invite(project.id, int(choice)):
+            out.append(Message(t.gettext("Invitation #{id} is withdrawn; its link no longer works.").format(id=choice)))
+    elif name == "assign" and turn.coordinator:
+        turn.position = {"at": "menu", "menu": "assign_to", "arg": choice, "return": back}
+        return await engine._show(turn)
+    elif name == "assign_to" and turn.coordinator:
+        out += await _assign(engine, turn, arg, int(choice))
+    elif name == "members" and value == "leave":
+        turn.position = back
+        return await _leave(engine, turn)
+    elif name == "members" and turn.coordinator:
+        turn.position = {"at": "menu", "menu": "member", "arg": int(choice), "return": back}
+        return await engine._show(turn)
+    elif name == "member" and turn.coordinator:
+        out += await _change_member(engine, turn, arg, value)
+    elif name == "projects":
+        turn.position = back
+        new_project = (await store.create_project(turn.user, t.language)).id if choice == "new" else int(choice)
+        await store.set_current_project(turn.user, new_project)
+        turn.switch_to = new_project
+        return []
+    elif name == "language" and kind == "lang":
+        await store.set_user_language(turn.user, choice)
+        turn.t = t = translator(choice)
+        out.append(
+            Message(
+                t.gettext("From now on I speak English.")
+                if choice == "en"
+                else t.gettext("From now on I speak your language.")
+            )
+        )
+    turn.position = back
+    return out + await engine._show(turn)
+
+
+async def _invite(engine: Engine, turn: Turn, role: str) -> Message:
+    t = turn.t
+    token = secrets.token_urlsafe(18)  # 144 random bits
+    expires = engine.store.clock() + timedelta(days=engine.invite_days)
+    await engine.store.create_invite(turn.project.id, role, turn.user, token_hash(token), expires, engine.invite_uses)
+    text = t.ngettext(
+        "Send this link to the person you invite. It works once and expires on {date}:\n{link}",
+        "Send this link to the people you invite. It works {count} times and expires on {date}:\n{link}",
+        engine.invite_uses,
+    )
+    return Message(text.format(link=engine.invite_link(token), date=t.date(expires.date()), count=engine.invite_uses))
+
+
+async def _assign(engine: Engine, turn: Turn, step_id: str, user_id: int) -> list[Message]:
+    t = turn.t
+    step = engine.plan.steps[step_id]
+    member = turn.members.get(user_id)
+    if member is None:
+        return []
+    await engine.store.assign(turn.project.id, step_id, user_id, turn.user)
+    turn.assignments[step_id] = user_id
+    done = t.gettext("Step {number} is assigned to {name}.").format(number=step.number, name=turn.name_of(user_id))
+    out = [Message(done)]
+    if user_id != turn.user:
+        their = translator(member.language)
+        note = their.gettext("{name} asked you to answer step {number}: {title}. Send /start to begin.").format(
+            name=turn.name_of(turn.user), number=step.number, title=prompts.say(their, step.title, turn.standing.kind)
+        )
+        out.append(Message(note, to_user=user_id))
+    return out
+
+
+async def _change_member(engine: Engine, turn: Turn, user_id: int, value: str) -> list[Message]:
+    t, store = turn.t, engine.store
+    coordinators = [m for m in turn.members.values() if m.role == "coordinator"]
+    member = turn.members[user_id]
+    if value == "remove" or (value == "role:member" and member.role == "coordinator"):
+        if member.role == "coordinator" and len(coordinators) == 1:
+            return [Message(t.gettext("A committee needs at least one coordinator."))]
+    if value == "remove":
+        await store.remove_member(turn.project.id, user_id)
+        their = translator(member.language)
+        return [
+            Message(t.gettext("{name} is no longer on the committee.").format(name=turn.name_of(user_id))),
+            Message(
+                their.gettext("You are no longer on the committee of {name}.").format(name=turn.project.name),
+                to_user=user_id,
+            ),
+        ]
+    role = value.removeprefix("role:")
+    await store.set_role(turn.project.id, user_id, role)
+    return [Message(t.gettext("{name} is now {role}.").format(name=turn.name_of(user_id), role=_role(t, role)))]
+
+
+async def _leave(engine: Engine, turn: Turn) -> list[Message]:
+    t = turn.t
+    coordinators = [m for m in turn.members.values() if m.role == "coordinator"]
+    if turn.coordinator and len(coordinators) == 1:
+        return [Message(t.gettext("You are the only coordinator: make someone else coordinator first (/members)."))]
+    await engine.store.remove_member(turn.project.id, turn.user)
+    turn.gone = True
+    return [Message(t.gettext("You left the committee of {name}. Your answers stay.").format(name=turn.project.name))]
+
+
+def _role(t: Translator, role: str) -> str:
+    return t.gettext("coordinator") if role == "coordinator" else t.gettext("member")
