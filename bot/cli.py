@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -54,17 +55,28 @@ def main(argv: list[str] | None = None) -> int:
         for path in written:
             print(path)
         return 0
+    if args.command is None and settings.telegram_bot_token is not None:
+        return _telegram(settings, plan)
     if args.command is None:
-        if settings.telegram_bot_token is not None:
-            print("TELEGRAM_BOT_TOKEN is set, but this version has only the terminal front end; starting it.")
-        else:
-            print(
-                "No TELEGRAM_BOT_TOKEN is set, so we talk here in the terminal "
-                "(set TELEGRAM_BOT_TOKEN to run the bot on Telegram)."
-            )
+        print(
+            "No TELEGRAM_BOT_TOKEN is set, so we talk here in the terminal "
+            "(set TELEGRAM_BOT_TOKEN to run the bot on Telegram)."
+        )
         args = argparse.Namespace(db=settings.database, lang=None, out=settings.output_dir)
     language = supported(args.lang or settings.language or _system_language())
     asyncio.run(_console(plan, args.db, language, args.out))
+    return 0
+
+
+def _telegram(settings: Settings, plan: Plan) -> int:
+    from bot.telegram.app import protect_logs, serve
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    assert settings.telegram_bot_token is not None
+    protect_logs(settings.telegram_bot_token.get_secret_value())
+    mode = "webhook" if settings.telegram_webhook_url else "long polling"
+    logging.getLogger(__name__).info("starting the Telegram bot (%s)", mode)
+    asyncio.run(serve(settings, plan))
     return 0
 
 

@@ -143,7 +143,7 @@ async def test_the_later_answer_wins_and_both_people_are_told(committee) -> None
 
 
 async def test_a_button_from_an_earlier_question_changes_nothing(committee) -> None:
-    engine, store, _, coordinator = committee
+    _, store, _, coordinator = committee
     await coordinator.send(Text("Together"), Command("skip"), Text("28000"), Text("12500"), Text("15-03-2027"))
     prompt = coordinator.last.prompt
     await coordinator.send(Press("o:yes", prompt))
@@ -156,7 +156,7 @@ async def test_a_button_from_an_earlier_question_changes_nothing(committee) -> N
 
 
 async def test_switching_between_projects_keeps_each_position(committee) -> None:
-    engine, store, _, coordinator = committee
+    _, store, _, coordinator = committee
     await coordinator.send(Text("Together"))
     await coordinator.send(Command("projects"), Press("project:new"))
     assert "What is the name of your municipality?" in coordinator.last.text

@@ -223,9 +223,9 @@ async def _change_member(engine: Engine, turn: Turn, user_id: int, value: str) -
     t, store = turn.t, engine.store
     coordinators = [m for m in turn.members.values() if m.role == "coordinator"]
     member = turn.members[user_id]
-    if value == "remove" or (value == "role:member" and member.role == "coordinator"):
-        if member.role == "coordinator" and len(coordinators) == 1:
-            return [Message(t.gettext("A committee needs at least one coordinator."))]
+    loses_coordinator = member.role == "coordinator" and value in ("remove", "role:member")
+    if loses_coordinator and len(coordinators) == 1:
+        return [Message(t.gettext("A committee needs at least one coordinator."))]
     if value == "remove":
         await store.remove_member(turn.project.id, user_id)
         their = translator(member.language)

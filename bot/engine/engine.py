@@ -27,7 +27,7 @@ from bot.documents.render import DocumentRenderer, ProjectFacts
 from bot.engine import committee, prompts
 from bot.engine.answers import InvalidAnswer, format_value, parse
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
-from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
+from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, User
 from bot.i18n import Translator, supported, translator
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
@@ -115,6 +115,8 @@ class Engine:
         position = await self.store.position(user.id, project_id)
         turn = await self._load(user.id, project_id, t, position or {"at": "start"})
         if position is None:
+            if isinstance(event, Press):
+                out.append(self._not_now(turn, event))
             out += self._help_line(turn) + await self._advance(turn)
         elif isinstance(event, Command):
             out += await self._command(turn, event)
@@ -163,6 +165,12 @@ class Engine:
             draft.get("other_pending"),
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+    async def status_of(self, project_id: int, language: str) -> Message:
+        """The progress of a project for its group chat, without anyone's position."""
+        turn = await self._load(0, project_id, translator(language), {"at": "start"})
+        drafts = len(await self.store.latest_documents(project_id))
+        return prompts.status(turn.t, turn.standing, turn.project.name, drafts, self._who(turn))
 
     async def set_language(self, user: User, language: str) -> None:
         await self.store.ensure_user(user.id, supported(language), user.name)
@@ -419,6 +427,8 @@ class Engine:
     async def _input(self, turn: Turn, event: Event) -> list[Message]:
         if isinstance(event, Press) and event.prompt is not None and event.prompt != self.prompt_key(turn):
             return [self._not_now(turn, event)] + await self._show(turn)
+        if isinstance(event, Unreadable):
+            return [self._not_now(turn, event)] + await self._show(turn)
         at = turn.position.get("at")
         if at == "question" and not turn.may_answer(self.plan.step_of(turn.position["q"])):
             note = turn.t.gettext("This step is now in someone else's hands; nothing was changed.")
@@ -453,7 +463,10 @@ class Engine:
 
     def _not_now(self, turn: Turn, event: Event | None) -> Message:
         if event is None or isinstance(event, Press):
-            return Message(turn.t.gettext("That button belongs to an earlier message. Here is where we are now."))
+            text = turn.t.gettext("That button belongs to an earlier message. Here is where we are now.")
+            return Message(text, stale=True)
+        if isinstance(event, Unreadable):
+            return Message(turn.t.gettext("I can only read typed text and button presses. Please type your answer."))
         return Message(turn.t.gettext("Please choose one of the buttons below."))
 
     async def _answer(self, turn: Turn, event: Event) -> list[Message]:

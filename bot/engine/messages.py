@@ -46,7 +46,14 @@ class Command:
     argument: str = ""
 
 
-Event = Text | Press | Command
+@dataclass(frozen=True)
+class Unreadable:
+    """Something the engine cannot read as an answer: a photo, a sticker, a voice message."""
+
+    kind: str = ""
+
+
+Event = Text | Press | Command | Unreadable
 
 
 @dataclass(frozen=True)
@@ -80,3 +87,4 @@ class Message:
     prompt: str = ""
     to_user: int | None = None
     to_groups: bool = False
+    stale: bool = False  # the answer to a button that no longer applies: nothing was changed

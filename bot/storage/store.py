@@ -458,6 +458,10 @@ class Store:
         )
         await self._db.commit()
 
+    async def forget_prompt(self, user_id: int, chat_id: int) -> None:
+        await self._db.execute("DELETE FROM prompt_messages WHERE user_id = ? AND chat_id = ?", (user_id, chat_id))
+        await self._db.commit()
+
     async def claim_update(self, update_id: int) -> bool:
         """Record an update as handled; False when it already was (a redelivery after a crash)."""
         cursor = await self._db.execute(

@@ -1,0 +1,157 @@
+"""The Telegram Application: built over the engine, started by long polling or a webhook.
+
+`TELEGRAM_API_BASE_URL` is the Bot API server's root (https://api.telegram.org by default);
+the bot appends /bot<token>/ and /file/bot<token>/, so a self-hosted server or a local
+emulator works the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.engine.engine import Engine
+from bot.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, translator
+from bot.plan.models import Plan
+from bot.storage.store import Store
+from bot.telegram.delivery import Delivery
+from bot.telegram.handlers import Handlers
+
+COMMANDS = [
+    ("start", N_("Start or continue where you left off")),
+    ("status", N_("The whole plan: done and open")),
+    ("edit", N_("Change an earlier answer")),
+    ("back", N_("The previous question")),
+    ("skip", N_("Leave an optional question open")),
+    ("documents", N_("The drafts made so far")),
+    ("members", N_("The committee and its roles")),
+    ("invite", N_("Invite someone to the committee")),
+    ("invites", N_("Open invitations")),
+    ("assign", N_("Give a step to a committee member")),
+    ("projects", N_("Switch between projects")),
+    ("language", N_("Change the language")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Stop changing an answer")),
+]
+DESCRIPTION = N_(
+    "I walk your municipality through building a town twinning or a North–South city link, step by step, "
+    "following a three-stage plan and CEMR's ten keys to success, and I write the drafts: the municipal "
+    "profile, the partner checklist, the cooperation protocol and more. Answers are saved: stop any time and "
+    "continue later."
+)
+SHORT_DESCRIPTION = N_("Step by step to a town twinning, with the paperwork drafted for you.")
+
+
+class TokenFilter(logging.Filter):
+    """Removes the bot token from every log record, whatever library writes it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), ()
+        return True
+
+
+def protect_logs(token: str) -> None:
+    token_filter = TokenFilter(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, which holds the token
+
+
+def build_application(settings: Settings, plan: Plan, store: Store) -> Application:
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    api = settings.telegram_api_base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    engine = Engine(plan, store, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
+    handlers = Handlers(engine, store, Delivery(application.bot, store))
+    application.bot_data["engine"] = engine
+    application.add_handler(TypeHandler(Update, handlers.claim), group=-1)
+    application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(filters.COMMAND, handlers.command))
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.unreadable))
+    application.add_error_handler(handlers.error)
+    return application
+
+
+async def introduce(application: Application) -> None:
+    """At start-up: the commands, description and short description in every interface language."""
+    bot = application.bot
+    engine: Engine = application.bot_data["engine"]
+    engine.invite_link = lambda token: f"https://t.me/{bot.username}?start={token}"
+    for language in (None, *INTERFACE_LANGUAGES):
+        t = translator(language or SOURCE_LANGUAGE)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+        await bot.set_my_description(t.gettext(DESCRIPTION), language_code=language)
+        await bot.set_my_short_description(t.gettext(SHORT_DESCRIPTION), language_code=language)
+
+
+async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set (or SIGINT/SIGTERM): long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set.
+
+    The Application runs inside our own event loop, so the database is opened and closed in
+    the same loop that uses it.
+    """
+    stop = stop or _stop_on_signals()
+    store = await Store.open(settings.database)
+    application = build_application(settings, plan, store)
+    try:
+        async with application:
+            await introduce(application)
+            await application.start()
+            assert application.updater is not None
+            if settings.telegram_webhook_url:
+                secret = settings.telegram_webhook_secret
+                await application.updater.start_webhook(
+                    listen=settings.telegram_webhook_listen,
+                    port=settings.telegram_webhook_port,
+                    url_path=settings.telegram_webhook_path,
+                    webhook_url=settings.telegram_webhook_url,
+                    secret_token=secret.get_secret_value() if secret else None,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await store.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    return stop

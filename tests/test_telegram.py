@@ -1,0 +1,280 @@
+"""End to end: the real Application over real HTTP against a Bot API emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.plan.models import Plan
+from bot.telegram.app import serve
+from tests.telegram_emulator import BotAPIEmulator, SentMessage
+
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
+COORDINATOR, MEMBER, STRANGER, GROUP = 1001, 1002, 1003, -5001
+
+
+class Running:
+    """The bot running against the emulator; `restart` stops it and starts a new process state."""
+
+    def __init__(self, emulator: BotAPIEmulator, settings: Settings, plan: Plan) -> None:
+        self.emulator, self.settings, self.plan = emulator, settings, plan
+        self.stop: asyncio.Event | None = None
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.stop = asyncio.Event()
+        polls = sum(1 for method, _ in self.emulator.calls if method == "getUpdates")
+        self.task = asyncio.create_task(serve(self.settings, self.plan, self.stop))
+        for _ in range(200):
+            if sum(1 for method, _ in self.emulator.calls if method == "getUpdates") > polls:
+                return
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.02)
+        raise TimeoutError("the bot did not start polling")
+
+    async def halt(self) -> None:
+        assert self.stop is not None and self.task is not None
+        self.stop.set()
+        await asyncio.wait_for(self.task, 20)
+
+    async def restart(self) -> None:
+        await self.halt()
+        await self.start()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, mini_plan: Plan) -> AsyncIterator[Running]:
+    emulator = BotAPIEmulator(TOKEN)
+    api = await emulator.start()
+    settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api, TWINNING_DB=tmp_path / "telegram.db")
+    running = Running(emulator, settings, mini_plan)
+    await running.start()
+    yield running
+    if running.task is not None and not running.task.done():
+        await running.halt()
+    await emulator.stop()
+
+
+async def say(bot: Running, user: int, text: str, **kwargs) -> SentMessage:
+    """Send text and wait until the bot has answered; return its last message in that chat."""
+    await bot.emulator.send_text(user, text, **kwargs)
+    await bot.emulator.settle(quiet=0.1)
+    return bot.emulator.last(kwargs.get("chat_id") or user)
+
+
+async def press(bot: Running, user: int, label: str, message: SentMessage | None = None) -> SentMessage:
+    await bot.emulator.press(user, message or bot.emulator.last(user), label)
+    await bot.emulator.settle(quiet=0.1)
+    return bot.emulator.last(user)
+
+
+def texts(bot: Running, chat: int) -> str:
+    return "\n".join(m.text for m in bot.emulator.messages(chat))
+
+
+async def setup_and_alpha(bot: Running, user: int = COORDINATOR) -> None:
+    await say(bot, user, "/start")
+    await say(bot, user, "Lindenberg")
+    await press(bot, user, "European twinning")
+    for answer in ("Together", "/skip", "28000", "12500", "15-03-2027"):
+        await say(bot, user, answer)
+    await press(bot, user, "No")
+    await press(bot, user, "Culture")
+    await press(bot, user, "Done")
+    await press(bot, user, "3")
+
+
+async def test_a_full_stage_with_buttons_and_text_and_the_drafts_as_files(bot: Running) -> None:
+    emulator = bot.emulator
+    await setup_and_alpha(bot)
+    review = emulator.last(COORDINATOR)
+    assert "Review of step 1" in review.text
+    await press(bot, COORDINATOR, "Close this step")
+    await say(bot, COORDINATOR, "Jeugdhuis <Tom & Jerry>")  # escaped for HTML, shown literally
+    await press(bot, COORDINATOR, "Club")
+    await say(bot, COORDINATOR, "/skip")
+    await press(bot, COORDINATOR, "Done")
+    for answer in ("Markt 1", "Lindenberg"):
+        await say(bot, COORDINATOR, answer)
+    await press(bot, COORDINATOR, "Still to do")
+    await say(bot, COORDINATOR, "/skip")
+    await press(bot, COORDINATOR, "Close this step")
+    last = await press(bot, COORDINATOR, "Close the stage")
+    assert "Step 3: Gamma step" in texts(bot, COORDINATOR) or "Gamma" in last.text
+
+    chat = texts(bot, COORDINATOR)
+    assert "Stage 1 · Step 1 (1 of 2) · Question 1 of" in chat
+    assert "Saved: 1. Jeugdhuis <Tom & Jerry> · Club" in chat
+    kind_question = next(m for m in emulator.messages(COORDINATOR) if "What kind of partnership" in m.text)
+    assert kind_question.buttons == [] and "✔ European twinning" in kind_question.text  # keyboard replaced
+
+    documents = [m for m in emulator.messages(COORDINATOR) if m.document]
+    assert [d.document["file_name"] for d in documents] == ["profile_v1_en.md"]
+    content = (await emulator.download(documents[0].document["file_id"])).decode()
+    assert "Lindenberg" in content and "Jeugdhuis <Tom & Jerry>" in content
+    assert not emulator.errors, emulator.errors
+
+
+async def test_commands_and_descriptions_are_registered_in_every_language(bot: Running) -> None:
+    languages = {params.get("language_code") for method, params in bot.emulator.calls if method == "setMyCommands"}
+    assert {None, "en", "nl", "sv"} <= languages
+    dutch = next(p for m, p in bot.emulator.calls if m == "setMyCommands" and p.get("language_code") == "nl")
+    english = next(p for m, p in bot.emulator.calls if m == "setMyCommands" and p.get("language_code") == "en")
+    assert dutch["commands"] != english["commands"]
+    assert {"setMyDescription", "setMyShortDescription"} <= {method for method, _ in bot.emulator.calls}
+
+
+async def invite_link(bot: Running, role: str = "member") -> str:
+    await say(bot, COORDINATOR, "/invite")
+    await press(bot, COORDINATOR, "Invite a coordinator" if role == "coordinator" else "Invite a member")
+    links = re.findall(r"https://t\.me/twinning_test_bot\?start=([\w-]+)", texts(bot, COORDINATOR))
+    assert links, texts(bot, COORDINATOR)
+    return links[-1]
+
+
+async def test_a_coordinator_invites_a_member_who_answers_an_assigned_step(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await say(bot, COORDINATOR, "Lindenberg")
+    await press(bot, COORDINATOR, "European twinning")
+    token = await invite_link(bot)
+    welcome = await say(bot, MEMBER, f"/start {token}", first_name="Anna")
+    assert "You joined as member" in texts(bot, MEMBER)
+    assert "Nothing is waiting for you" in welcome.text
+
+    await say(bot, COORDINATOR, "/assign")
+    await press(bot, COORDINATOR, "Alpha step")
+    await press(bot, COORDINATOR, "Anna")
+    assert "asked you to answer step 1" in bot.emulator.last(MEMBER).text
+    question = await say(bot, MEMBER, "/start", first_name="Anna")
+    assert "What is your motto?" in question.text
+    await say(bot, MEMBER, "Samen sterk", first_name="Anna")
+    await say(bot, COORDINATOR, "/status")
+    assert "answered by Anna" in texts(bot, COORDINATOR)
+
+
+async def test_expired_revoked_used_up_and_wrong_invitations(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await say(bot, COORDINATOR, "Lindenberg")
+    used = await invite_link(bot)
+    await say(bot, MEMBER, f"/start {used}")
+    assert "already been used" in (await say(bot, STRANGER, f"/start {used}")).text
+
+    withdrawn = await invite_link(bot)
+    await say(bot, COORDINATOR, "/invites")
+    await press(bot, COORDINATOR, "Withdraw")
+    assert "withdrawn" in (await say(bot, STRANGER, f"/start {withdrawn}")).text
+
+    expired = await invite_link(bot)
+    with sqlite3.connect(bot.settings.database) as db:
+        db.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
+    assert "expired" in (await say(bot, STRANGER, f"/start {expired}")).text
+    assert "not valid" in (await say(bot, STRANGER, "/start AAAAAAAAAAAAAAAAAAAAAAAA")).text
+    with sqlite3.connect(bot.settings.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM members WHERE user_id = ?", (STRANGER,)).fetchone() == (0,)
+
+
+async def test_forged_stale_and_double_button_presses_change_nothing(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await say(bot, COORDINATOR, "Lindenberg")
+    kind_question = bot.emulator.last(COORDINATOR)
+    real_button, other_button = kind_question.buttons[0][0][1], kind_question.buttons[1][0][1]
+    await press(bot, COORDINATOR, "European twinning", kind_question)
+
+    # a stranger replays the coordinator's callback data in their own chat
+    await bot.emulator.press_data(STRANGER, STRANGER, kind_question.message_id, real_button)
+    await bot.emulator.settle(quiet=0.1)
+    assert "earlier message" in texts(bot, STRANGER)
+    # a made-up button
+    await bot.emulator.press_data(COORDINATOR, COORDINATOR, kind_question.message_id, "x" * 12)
+    await bot.emulator.settle(quiet=0.1)
+    assert "earlier message" in bot.emulator.messages(COORDINATOR)[-2].text
+    # the same real button again (a double press, or a stale message)
+    await bot.emulator.press_data(COORDINATOR, COORDINATOR, kind_question.message_id, other_button)
+    await bot.emulator.settle(quiet=0.1)
+    with sqlite3.connect(bot.settings.database) as db:
+        rows = db.execute("SELECT value FROM answer_history WHERE question_id = 'kind'").fetchall()
+    assert rows == [('"european"',)]
+    assert "What is your motto?" in bot.emulator.last(COORDINATOR).text
+
+
+async def test_a_restart_in_the_middle_of_a_step_loses_nothing(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await say(bot, COORDINATOR, "Lindenberg")
+    await press(bot, COORDINATOR, "European twinning")
+    for answer in ("Together", "/skip", "28000", "12500", "15-03-2027"):
+        await say(bot, COORDINATOR, answer)
+    yes_no = bot.emulator.last(COORDINATOR)
+    await bot.restart()
+    await press(bot, COORDINATOR, "Yes", yes_no)  # a button shown before the restart still means the same
+    assert "Which school?" in bot.emulator.last(COORDINATOR).text
+    with sqlite3.connect(bot.settings.database) as db:
+        answered = {row[0] for row in db.execute("SELECT question_id FROM answers")}
+    assert {"municipality", "kind", "motto", "story", "population", "budget", "start", "has_school"} == answered
+
+
+async def test_unreadable_messages_and_long_texts(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await bot.emulator.send_photo(COORDINATOR)
+    await bot.emulator.settle(quiet=0.1)
+    assert "I can only read typed text" in texts(bot, COORDINATOR)
+    await say(bot, COORDINATOR, "Lindenberg")
+    await press(bot, COORDINATOR, "European twinning")
+    await say(bot, COORDINATOR, "M" * 200)
+    await say(bot, COORDINATOR, "S" * 3990)
+    for answer in ("28000", "12500", "15-03-2027"):
+        await say(bot, COORDINATOR, answer)
+    await press(bot, COORDINATOR, "No")
+    await press(bot, COORDINATOR, "Culture")
+    await press(bot, COORDINATOR, "Done")
+    await press(bot, COORDINATOR, "3")
+    parts = [m for m in bot.emulator.messages(COORDINATOR) if "S" * 100 in m.text]
+    assert len(parts) >= 3  # the saved confirmation, and the review split in two
+    assert not bot.emulator.errors, bot.emulator.errors
+
+
+async def test_the_group_chat_gets_progress_and_answers_only_members(bot: Running) -> None:
+    await setup_and_alpha(bot)
+    await bot.emulator.add_bot_to_group(COORDINATOR, GROUP)
+    await bot.emulator.settle(quiet=0.1)
+    assert "I will post the progress of Lindenberg here" in texts(bot, GROUP)
+    await press(bot, COORDINATOR, "Close this step")
+    assert "step 1 (Alpha step) was closed by" in texts(bot, GROUP)
+    await say(bot, STRANGER, "/status", chat_id=GROUP)
+    assert "I only answer members of this committee." in bot.emulator.last(GROUP).text
+    await say(bot, COORDINATOR, "/status", chat_id=GROUP)
+    assert "Progress of Lindenberg" in bot.emulator.last(GROUP).text
+
+
+async def test_a_member_who_blocked_the_bot_does_not_stop_the_others(bot: Running) -> None:
+    await setup_and_alpha(bot)
+    token = await invite_link(bot)
+    await say(bot, MEMBER, f"/start {token}")
+    bot.emulator.block(MEMBER)
+    await press(bot, COORDINATOR, "Close this step")
+    for step in (
+        ("Jeugdhuis",),
+        ("Club",),
+        ("/skip",),
+        ("Done",),
+        ("Markt 1",),
+        ("Lindenberg",),
+        ("Still to do",),
+        ("/skip",),
+        ("Close this step",),
+        ("Close the stage",),
+    ):
+        label = step[0]
+        last = bot.emulator.last(COORDINATOR)
+        if any(label in text for row in last.buttons for text, _ in row):
+            await press(bot, COORDINATOR, label)
+        else:
+            await say(bot, COORDINATOR, label)
+    assert any(m.document for m in bot.emulator.messages(COORDINATOR))
+    assert "Gamma" in texts(bot, COORDINATOR)
