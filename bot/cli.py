@@ -69,11 +69,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _telegram(settings: Settings, plan: Plan) -> int:
-    from bot.telegram.app import protect_logs, serve
+    from bot.telegram.app import serve
 
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    assert settings.telegram_bot_token is not None
-    protect_logs(settings.telegram_bot_token.get_secret_value())
     mode = "webhook" if settings.telegram_webhook_url else "long polling"
     logging.getLogger(__name__).info("starting the Telegram bot (%s)", mode)
     asyncio.run(serve(settings, plan))

@@ -326,3 +326,23 @@ async def test_the_conversation_speaks_dutch_and_swedish(mini_plan, chat_on) -> 
     await swedish.send(Command("start"))
     assert "Welcome" not in swedish.text
     assert "/help" in swedish.text
+
+
+async def test_the_back_button_goes_to_the_previous_question(mini_plan, chat_on) -> None:
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP)
+    assert "back" not in [b.value for b in chat.last.buttons]  # the first question of the step
+    await chat.send(Text("Together"))
+    assert "back" in [b.value for b in chat.last.buttons]
+    await chat.send(Press("back", chat.last.prompt))
+    assert "What is your motto?" in chat.last.text
+
+
+async def test_documents_lists_the_latest_and_on_request_every_version(mini_plan, chat_on, store) -> None:
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
+    await store.save_document(1, 1, "profile", "en", "md", b"a second version")
+    await chat.send(Command("documents"))
+    assert [f.filename for f in chat.replies[0].files] == ["profile_v2_en.md"]
+    await chat.send(Command("documents", "all"))
+    assert [f.filename for f in chat.replies[0].files] == ["profile_v1_en.md", "profile_v2_en.md"]

@@ -278,3 +278,97 @@ async def test_a_member_who_blocked_the_bot_does_not_stop_the_others(bot: Runnin
             await say(bot, COORDINATOR, label)
     assert any(m.document for m in bot.emulator.messages(COORDINATOR))
     assert "Gamma" in texts(bot, COORDINATOR)
+
+
+async def test_an_update_delivered_again_after_a_crash_is_not_applied_twice(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await say(bot, COORDINATOR, "Lindenberg")
+    await press(bot, COORDINATOR, "European twinning")
+    update = next(u for u in bot.emulator.updates if u.get("message", {}).get("text") == "Lindenberg")
+    bot.emulator._pending.append(update)  # Telegram hands out the same update again
+    bot.emulator._notify()
+    await bot.emulator.settle(quiet=0.1)
+    with sqlite3.connect(bot.settings.database) as db:
+        history = db.execute("SELECT COUNT(*) FROM answer_history WHERE question_id = 'municipality'").fetchone()
+        motto = db.execute("SELECT COUNT(*) FROM answers WHERE question_id = 'motto'").fetchone()
+    assert history == (1,) and motto == (0,)  # not stored again, and not taken as the next answer
+    assert "What is your motto?" in bot.emulator.last(COORDINATOR).text
+
+
+async def test_a_failing_handler_apologises_and_never_logs_the_token(
+    bot: Running, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.engine.engine import Engine
+
+    await say(bot, COORDINATOR, "/start")
+    original = Engine.handle
+
+    async def broken(self, user, event):  # a bug anywhere below the handler
+        if getattr(event, "text", "") == "boom":
+            raise RuntimeError("something broke")
+        return await original(self, user, event)
+
+    monkeypatch.setattr(Engine, "handle", broken)
+    caplog.set_level("DEBUG")
+    apology = await say(bot, COORDINATOR, "boom")
+    assert "Sorry, something went wrong on my side" in apology.text
+    assert "handling update failed" in caplog.text
+    assert TOKEN not in caplog.text
+    assert "What is the name of your municipality?" in (await say(bot, COORDINATOR, "/start")).text
+
+
+async def test_webhook_mode_receives_updates_over_https_endpoint(tmp_path: Path, mini_plan: Plan) -> None:
+    import json
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with BotAPIEmulator(TOKEN) as emulator:
+        settings = Settings(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root,
+            TWINNING_DB=tmp_path / "hook.db",
+            TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+            TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+            TELEGRAM_WEBHOOK_PORT=port,
+            TELEGRAM_WEBHOOK_SECRET="s3cret",
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(settings, mini_plan, stop))
+        for _ in range(200):
+            if emulator.webhook_url:
+                break
+            await asyncio.sleep(0.02)
+        assert emulator.webhook_url == f"http://127.0.0.1:{port}/telegram"
+        await emulator.send_text(COORDINATOR, "hello")  # the person has a chat with the bot (its update is unused)
+        update = {
+            "update_id": 7,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                "chat": {"id": COORDINATOR, "type": "private"},
+                "from": {"id": COORDINATOR, "is_bot": False, "first_name": "Sofie"},
+            },
+        }
+        async with aiohttp.ClientSession() as http:
+            refused = await http.post(
+                f"http://127.0.0.1:{port}/telegram",
+                data=json.dumps(update),
+                headers={"Content-Type": "application/json"},
+            )
+            assert refused.status == 403  # without Telegram's secret header
+            accepted = await http.post(
+                f"http://127.0.0.1:{port}/telegram",
+                data=json.dumps(update),
+                headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+            )
+            assert accepted.status == 200
+        message = await emulator.wait_for(COORDINATOR, lambda m: "name of your municipality" in m.text)
+        assert message.chat_id == COORDINATOR
+        stop.set()
+        await asyncio.wait_for(task, 20)

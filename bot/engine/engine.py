@@ -299,13 +299,16 @@ class Engine:
     def _question_prompt(self, turn: Turn) -> Message:
         question = self._questions[turn.position["q"]]
         answer = turn.answers.get(question.id)
+        standing = turn.standing
+        previous = standing.previous_question(self.plan.step_of(question.id), question.id)
         return prompts.question_prompt(
             turn.t,
-            turn.standing,
+            standing,
             question,
             turn.position.get("draft", {}),
             answer.value if answer else None,
             answered=answer is not None,
+            can_go_back=previous is not None and "return" not in turn.position,
         )
 
     def _finished(self, turn: Turn) -> Message:
@@ -332,7 +335,7 @@ class Engine:
                 turn
             )
         if name == "documents":
-            return [await self._documents(turn)] + await self._show(turn)
+            return [await self._documents(turn, every_version=command.argument == "all")] + await self._show(turn)
         if name == "back":
             return await self._back(turn)
         if name == "skip":
@@ -404,9 +407,10 @@ class Engine:
         turn.position = turn.position["return"]
         return [Message(turn.t.gettext("Nothing was changed."))] + await self._show(turn)
 
-    async def _documents(self, turn: Turn) -> Message:
+    async def _documents(self, turn: Turn, every_version: bool = False) -> Message:
+        """The latest version of every draft; with `/documents all`, the older versions too."""
         t = turn.t
-        stored = await self.store.latest_documents(turn.project.id)
+        stored = await (self.store.all_documents if every_version else self.store.latest_documents)(turn.project.id)
         if not stored:
             return Message(t.gettext("No drafts yet: they are made when a stage is complete."))
         titles = {d.id: prompts.say(t, d.title, turn.standing.kind) for d in self.plan.documents}
@@ -418,9 +422,10 @@ class Engine:
             )
             for d in stored
         ]
-        return Message(
-            t.ngettext("{count} draft:", "{count} drafts:", len(files)).format(count=len(files)), files=files
-        )
+        text = t.ngettext("{count} draft:", "{count} drafts:", len(files)).format(count=len(files))
+        if not every_version:
+            text += " " + t.gettext("(the latest version of each; /documents all for the older ones too)")
+        return Message(text, files=files)
 
     # answers
 
@@ -478,6 +483,8 @@ class Engine:
                 return [self._not_now(turn, event), self._question_prompt(turn)]
             if event.value == "skip":
                 return await self._skip(turn)
+            if event.value == "back":
+                return await self._back(turn)
             if event.value == "keep":
                 return [Message(turn.t.gettext("Kept as it was."))] + await self._continue(turn)
             if draft.get("more"):

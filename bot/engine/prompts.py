@@ -69,6 +69,7 @@ def question_prompt(
     draft: dict[str, Any],
     current: Any,
     answered: bool,
+    can_go_back: bool = False,
 ) -> Message:
     """The question (or the field of a compound question) now waiting for an answer."""
     kind = standing.kind
@@ -120,6 +121,8 @@ def question_prompt(
         buttons.append(Button(t.gettext("Skip"), "skip"))
     if answered and first_part:
         buttons.append(Button(t.gettext("Keep current answer"), "keep"))
+    if can_go_back and first_part:
+        buttons.append(Button(t.gettext("◀ Back"), "back"))
     return Message("\n".join(lines), buttons, expects=expects)
 
 

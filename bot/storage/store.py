@@ -488,6 +488,12 @@ class Store:
         await self._db.commit()
         return StoredDocument(kind, stage, language, fmt, version, content, checksum, now)
 
+    async def all_documents(self, project_id: int) -> list[StoredDocument]:
+        async with self._db.execute(
+            "SELECT * FROM documents WHERE project_id = ? ORDER BY stage, kind, version", (project_id,)
+        ) as cursor:
+            return [_document(row) for row in await cursor.fetchall()]
+
     async def latest_documents(self, project_id: int) -> list[StoredDocument]:
         async with self._db.execute(
             "SELECT * FROM documents d WHERE project_id = ? AND version = (SELECT MAX(version) FROM documents"
@@ -496,19 +502,7 @@ class Store:
             (project_id,),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [
-            StoredDocument(
-                r["kind"],
-                r["stage"],
-                r["language"],
-                r["format"],
-                r["version"],
-                r["content"],
-                r["checksum"],
-                r["created_at"],
-            )
-            for r in rows
-        ]
+        return [_document(row) for row in rows]
 
     async def next_version(self, project_id: int, kind: str, language: str, fmt: str) -> int:
         async with self._db.execute(
@@ -518,3 +512,16 @@ class Store:
         ) as cursor:
             (version,) = await cursor.fetchone()
         return int(version)
+
+
+def _document(row: aiosqlite.Row) -> StoredDocument:
+    return StoredDocument(
+        row["kind"],
+        row["stage"],
+        row["language"],
+        row["format"],
+        row["version"],
+        row["content"],
+        row["checksum"],
+        row["created_at"],
+    )

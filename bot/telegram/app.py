@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import traceback
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -56,25 +57,36 @@ DESCRIPTION = N_(
 SHORT_DESCRIPTION = N_("Step by step to a town twinning, with the paperwork drafted for you.")
 
 
-class TokenFilter(logging.Filter):
-    """Removes the bot token from every log record, whatever library writes it."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
-        return True
+_SECRETS: set[str] = set()
 
 
 def protect_logs(token: str) -> None:
-    token_filter = TokenFilter(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(token_filter)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, which holds the token
+    """Replace the token in every log record, whichever library or handler writes it.
+
+    Records are cleaned when they are created, so handlers added later (a test's, a
+    deployment's) never see the token either; tracebacks are cleaned the same way.
+    """
+    if not _SECRETS:
+        make_record = logging.getLogRecordFactory()
+
+        def clean_record(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            message = record.getMessage()
+            if any(secret in message for secret in _SECRETS):
+                record.msg, record.args = _redact(message), ()
+            if record.exc_info:
+                record.exc_text = _redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+            return record
+
+        logging.setLogRecordFactory(clean_record)
+    _SECRETS.add(token)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request URL, which holds the token
+
+
+def _redact(text: str) -> str:
+    for secret in _SECRETS:
+        text = text.replace(secret, "<token>")
+    return text
 
 
 def build_application(settings: Settings, plan: Plan, store: Store) -> Application:
@@ -123,6 +135,8 @@ async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = Non
     the same loop that uses it.
     """
     stop = stop or _stop_on_signals()
+    assert settings.telegram_bot_token is not None
+    protect_logs(settings.telegram_bot_token.get_secret_value())
     store = await Store.open(settings.database)
     application = build_application(settings, plan, store)
     try:
