@@ -37,6 +37,7 @@ class Console:
         self.user = User(CONSOLE_USER_ID, t.language)
         self.buttons: list[Button] = []
         self.expects = "none"
+        self.prompt = ""
 
     async def run(self) -> None:
         await self.engine.set_language(self.user, self.t.language)
@@ -56,10 +57,12 @@ class Console:
             name, _, argument = line[1:].partition(" ")
             return Command(name, argument.strip())
         if line.isdigit() and 1 <= int(line) <= len(self.buttons) and self.expects != "text":
-            return Press(self.buttons[int(line) - 1].value)
+            return Press(self.buttons[int(line) - 1].value, self.prompt)
         return Text(line)
 
     def show(self, messages: list[Message]) -> None:
+        """Print what is for this person (notices for other members or group chats have no one here)."""
+        messages = [m for m in messages if m.to_user is None and not m.to_groups]
         for message in messages:
             self.say(message.text)
             for attachment in message.files:
@@ -68,7 +71,7 @@ class Console:
                 path.write_bytes(attachment.content)
                 self.say(f"  📄 {attachment.caption}: {path}")
         last = messages[-1] if messages else Message("")
-        self.buttons, self.expects = last.buttons, last.expects
+        self.buttons, self.expects, self.prompt = last.buttons, last.expects, last.prompt
         for number, button in enumerate(self.buttons, start=1):
             self.say(f"  {number}) {button.label}")
         if self.expects == "multi":
