@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Button, Command, Event, Message, Press, Text, User
+from bot.engine.messages import Button, Command, Event, Message, Press, Text, Upload, User
 from bot.i18n import Translator
 
 CONSOLE_USER_ID = 1
@@ -48,8 +48,17 @@ class Console:
                 break
             if not line:
                 continue
-            self.show(await self.engine.handle(self.user, self.event(line)))
+            for event in self.events(line):
+                self.show(await self.engine.handle(self.user, event))
         self.say(self.t.gettext("Your answers are saved. Run the same command again to continue."))
+
+    def events(self, line: str) -> list[Event]:
+        """`/template PATH` is the terminal's way of sending a file: the command, then the file."""
+        name, _, argument = line.partition(" ")
+        path = Path(argument.strip()).expanduser()
+        if name == "/template" and argument.strip() and path.is_file():
+            return [Command("template"), Upload(path.name, path.read_bytes())]
+        return [self.event(line)]
 
     def event(self, line: str) -> Event:
         """A typed line as the engine's event: a command, a numbered button, or text."""

@@ -26,6 +26,28 @@ SOURCE_LANGUAGE = "en"
 INTERFACE_LANGUAGES = ("nl", "en", "sv")
 
 
+LANGUAGE_NAMES = {
+    "nl": "Nederlands",
+    "en": "English",
+    "sv": "Svenska",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "pt": "Português",
+}
+
+
+def language_name(code: str) -> str:
+    """A language in its own words, as people look for it in a list."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def document_languages() -> tuple[str, ...]:
+    """The languages drafts can be written in: the source language and every language with a catalog."""
+    found = {path.parent.parent.name for path in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")}
+    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop name
     """Mark a string for extraction where it is defined; it is translated where it is shown."""
     return message

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answers import InvalidAnswer, format_value, parse
 from bot.i18n import translator
+from bot.plan.answers import InvalidAnswer, format_value, parse
 from bot.plan.models import FieldSpec, Option, QuestionType, Rule
 
 EN, NL, SV = translator("en"), translator("nl"), translator("sv")

@@ -198,5 +198,5 @@ async def test_closing_a_stage_sends_the_drafts_to_every_member_and_the_group(co
     )
     to_anna = [m for m in coordinator.replies if m.to_user == 2]
     to_group = [m for m in coordinator.replies if m.to_groups]
-    assert to_anna and [f.filename for f in to_anna[0].files] == ["profile_v1_en.md"]
+    assert to_anna and [f.filename for f in to_anna[0].files] == ["profile_v1_en.docx", "profile_v1_en.pdf"]
     assert to_group and to_group[0].files and "stage 1 was closed by Sofie" in to_group[0].text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,9 @@ from bot.demo import demo_answers
 from bot.i18n import translator
 from bot.plan.models import Plan
 from tests.console_script import console_lines
+from tests.readers import docx_text, pdf_text
 
-ALL_DRAFTS = 14
+ALL_DRAFTS = 15
 
 
 def run_console(db: Path, out: Path, language: str, lines: list[str]) -> str:
@@ -34,13 +36,13 @@ def test_a_full_walk_through_all_three_stages(plan: Plan, tmp_path: Path, langua
     lines = console_lines(plan, answers, translator(language))
     output = run_console(tmp_path / "walk.db", tmp_path / "out", language, lines)
     drafts = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert len(drafts) == ALL_DRAFTS
-    assert all(name.endswith(f"_v1_{language}.md") for name in drafts)
-    profile = (tmp_path / "out" / f"municipal_profile_v1_{language}.md").read_text(encoding="utf-8")
+    assert len(drafts) == ALL_DRAFTS * 2  # each as DOCX and as PDF
+    assert all(re.search(r"_v1_[a-z]{2}\.(docx|pdf)$", name) for name in drafts)
+    profile = docx_text((tmp_path / "out" / f"municipal_profile_v1_{language}.docx").read_bytes())
     assert "Lindenberg" in profile
-    assert answers["offer"].split()[0] in profile
-    protocol = (tmp_path / "out" / f"cooperation_protocol_v1_{language}.md").read_text(encoding="utf-8")
-    assert "San Rafael del Norte" in protocol
+    assert answers["offer"][:40] in profile
+    protocol = next((tmp_path / "out").glob("cooperation_protocol_v1_*.pdf"))
+    assert "San Rafael del Norte" in pdf_text(protocol.read_bytes())
     if language != "en":
         assert "Saved:" not in output  # the conversation is in the chosen language
     assert "That button belongs" not in output  # every line answered the question it was meant for
@@ -54,7 +56,7 @@ def test_stop_and_continue_later_where_it_left_off(plan: Plan, tmp_path: Path) -
     second = run_console(db, out, "en", lines[40:])
     assert "Welcome back" in second
     assert "Welcome!" not in second
-    assert len(list(out.iterdir())) == ALL_DRAFTS
+    assert len(list(out.iterdir())) == ALL_DRAFTS * 2
 
 
 def test_without_a_token_the_bot_talks_in_the_terminal(tmp_path: Path) -> None:

@@ -1,19 +1,26 @@
-"""The drafts of each stage, rendered from the templates with the municipality's answers."""
+"""The drafts: one template each, written as DOCX and PDF, read back with real readers."""
 
 from __future__ import annotations
 
-import itertools
+import re
 import subprocess
 import sys
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
+import pytest
+from docx import Document as WordDocument
+from pypdf import PdfReader
+
 from bot.demo import demo_answers, multi_parts
-from bot.documents.render import DocumentRenderer, ProjectFacts
-from bot.i18n import translator
+from bot.documents.drafts import DraftRequest, Source, build, changes
+from bot.documents.render import ProjectFacts
 from bot.plan.models import Kind, Plan, QuestionType
+from tests.readers import docx_styles, docx_text, pdf_text
 
 FACTS = ProjectFacts(name="Lindenberg", country="Belgium", kind="north_south")
+TODAY = date(2027, 3, 15)
 
 
 def stored_demo(plan: Plan) -> dict:
@@ -28,77 +35,156 @@ def stored_demo(plan: Plan) -> dict:
     return values
 
 
-def test_demo_writes_every_draft_of_every_stage(plan: Plan, tmp_path: Path) -> None:
+def request(plan: Plan, values: dict, letterhead: bytes | None = None) -> DraftRequest:
+    sources = {qid: Source("Sofie Van Damme", "2027-03-01T10:00:00+00:00") for qid in values}
+    return DraftRequest(plan, values, Kind.north_south, FACTS, sources, TODAY, letterhead)
+
+
+def document(plan: Plan, document_id: str):
+    return next(d for d in plan.documents if d.id == document_id)
+
+
+def test_demo_writes_every_draft_in_both_formats(plan: Plan, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=True,
     )
     written = {Path(line).name for line in result.stdout.split()}
-    assert written == {f"{d.id}_v1_en.md" for d in plan.documents}
-    for document in plan.documents:
-        text = (tmp_path / f"{document.id}_v1_en.md").read_text(encoding="utf-8")
-        assert text.startswith(f"# {document.title}"), document.id
-        assert "Lindenberg" in text, document.id
-        assert "[to be completed" not in text, document.id  # the demo answers everything that applies
+    assert written == {f"{d.id}_v1_en.{ext}" for d in plan.documents for ext in ("docx", "pdf")}
+    for draft in plan.documents:
+        word = docx_text((tmp_path / f"{draft.id}_v1_en.docx").read_bytes())
+        pdf = pdf_text((tmp_path / f"{draft.id}_v1_en.pdf").read_bytes())
+        assert draft.title in word and "Lindenberg" in word, draft.id
+        assert "[to be completed" not in word, draft.id  # the demo answers everything that applies
+        assert draft.title in pdf, draft.id
 
 
-def test_every_draft_carries_the_answers_it_is_built_from(plan: Plan) -> None:
-    renderer = DocumentRenderer(plan, stored_demo(plan), translator("en"), Kind.north_south)
+def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:
+    values = stored_demo(plan)
     demo = demo_answers("en")
-    expectations = {
-        "municipal_profile": [demo["region_identity"][:40], "28,"],
-        "policy_statement": [demo["objectives"][:40], demo["motivation"][:40]],
-        "local_partners": [demo["local_partners"][0]["organisation"]],
-        "partner_checklist": ["- [ ]"],
-        "candidate_comparison": ["San Rafael del Norte", "4.4"],
-        "cooperation_protocol": [demo["steering_group"][:40], "San Rafael del Norte"],
-        "action_plan": [demo["activities"][0]["activity"][:40]],
-        "training_plan": [demo["training_needs"][0]["need"][:30]],
+    draft = build(request(plan, values), document(plan, "municipal_profile"), "en", 1)
+    styles = docx_styles(draft.docx)
+    assert styles[0] == ("Title", "Municipal profile")
+    assert {"Heading 1", "Heading 2"} & {style for style, _ in styles}
+    text = docx_text(draft.docx)
+    assert demo["region_identity"][:60] in text
+    assert "Lindenberg · March 15, 2027 · Version 1" in text
+    partners = build(request(plan, values), document(plan, "local_partners"), "en", 1)
+    assert WordDocument(BytesIO(partners.docx)).tables, "the inventory is a Word table"
+    assert demo["local_partners"][0]["organisation"] in docx_text(partners.docx)
+    checklist = build(request(plan, values), document(plan, "partner_checklist"), "en", 1)
+    assert "☐" in docx_text(checklist.docx)
+    assert "List Bullet" in {style for style, _ in docx_styles(checklist.docx)} or "☐" in docx_text(checklist.docx)
+
+
+def test_every_draft_has_an_annex_of_its_sources(plan: Plan) -> None:
+    values = stored_demo(plan)
+    draft = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    text = docx_text(draft.docx)
+    assert "Annex: the answers this draft is built from" in text
+    assert "Sofie Van Damme" in text and "March 1, 2027" in text
+    assert set(draft.sources) >= {"objectives", "motivation"}
+
+
+def test_pdf_has_unicode_fonts_embedded_page_numbers_and_a_footer(plan: Plan) -> None:
+    values = stored_demo(plan) | {"objectives": "Zoë, Åsa, Björn, François, Muñoz, Łódź, Győr: € 1.500 “samen”"}
+    draft = build(request(plan, values), document(plan, "policy_statement"), "en", 3)
+    text = pdf_text(draft.pdf)
+    assert "Zoë, Åsa, Björn, François, Muñoz, Łódź, Győr: € 1.500 “samen”" in text.replace("\n", " ")
+    pages = len(PdfReader(BytesIO(draft.pdf)).pages)
+    assert f"Lindenberg · Policy statement · Version 3 · 1/{pages}" in text
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(BytesIO(draft.pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
     }
-    for document in plan.documents:
-        text = renderer.render(document, FACTS, 1, date(2027, 3, 15)).content
-        for expected in expectations.get(document.id, []):
-            assert expected in text, (document.id, expected)
+    assert fonts and all("DejaVu" in name for name in fonts)
+    embedded = [
+        font.get_object()["/FontDescriptor"]
+        for page in PdfReader(BytesIO(draft.pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/FontDescriptor" in font.get_object()
+    ]
+    descendants = [
+        font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        for page in PdfReader(BytesIO(draft.pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/DescendantFonts" in font.get_object()
+    ]
+    assert all("/FontFile2" in d for d in embedded + descendants) and (embedded or descendants)
 
 
-def test_a_missing_answer_shows_a_visible_placeholder_never_an_empty_heading(plan: Plan) -> None:
-    renderer = DocumentRenderer(plan, {"municipality": "Lindenberg"}, translator("en"), Kind.european)
-    for document in plan.documents:
-        text = renderer.render(document, FACTS, 1, date(2027, 3, 15)).content
-        assert "[to be completed" in text, document.id
-        lines = [line for line in text.splitlines() if line.strip()]
-        for heading, following in itertools.pairwise(lines):
-            if heading.startswith("#"):
-                assert not following.startswith("#") or following.count("#") > heading.split()[0].count("#"), (
-                    document.id,
-                    heading,
-                )
+def test_a_missing_answer_shows_a_visible_placeholder(plan: Plan) -> None:
+    draft = build(request(plan, {"municipality": "Lindenberg"}), document(plan, "municipal_profile"), "en", 1)
+    text = docx_text(draft.docx)
+    assert "[to be completed:" in text
+    assert "[to be completed:" in pdf_text(draft.pdf)
 
 
-def test_hostile_answers_stay_literal(plan: Plan) -> None:
-    hostile = "<b>{{ 7 * 7 }}</b> {% for x in y %} & " + "x" * 3000
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<b>bold?</b> & <script>alert(1)</script>",
+        "{{ 7 * 7 }} {% for x in y %} {# comment #}",
+        "**not bold** _not italic_ # not a heading | not | a | table",
+        "bell\x07 null\x00 escape\x1b end",
+        "x" * 10_000,
+    ],
+)
+def test_hostile_answers_stay_literal_in_both_formats(plan: Plan, hostile: str) -> None:
     values = stored_demo(plan) | {"objectives": hostile}
-    renderer = DocumentRenderer(plan, values, translator("en"), Kind.north_south)
-    document = next(d for d in plan.documents if d.id == "policy_statement")
-    text = renderer.render(document, FACTS, 1, date(2027, 3, 15)).content
-    assert hostile in text
-    assert "49" not in text.replace(hostile, "")
+    draft = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    expected = re.sub(r"[\x00-\x1f]", "", hostile)
+    word = docx_text(draft.docx)
+    assert expected in word
+    assert "49" not in word.replace(expected, "")
+    assert expected[:200] in pdf_text(draft.pdf).replace("\n", "")
 
 
-def test_drafts_are_written_in_the_document_language(plan: Plan) -> None:
-    document = next(d for d in plan.documents if d.id == "cooperation_protocol")
-    english = (
-        DocumentRenderer(plan, stored_demo(plan), translator("en"), Kind.north_south)
-        .render(document, FACTS, 1, date(2027, 3, 15))
-        .content
-    )
-    dutch = (
-        DocumentRenderer(plan, stored_demo(plan), translator("nl"), Kind.north_south)
-        .render(document, FACTS, 1, date(2027, 3, 15))
-        .content
-    )
+def test_the_partner_checklist_is_written_in_the_partner_language(plan: Plan) -> None:
+    from bot.engine.paperwork import language_of
+
+    values = stored_demo(plan) | {"partner_language": "nl"}
+    checklist = document(plan, "partner_checklist")
+    assert language_of(checklist, values, "en") == "nl"
+    assert language_of(document(plan, "policy_statement"), values, "en") == "en"
+    values_fr = stored_demo(plan) | {"partner_language": "pt"}
+    assert language_of(checklist, values_fr, "sv") == "sv"  # no Portuguese catalog: the project's language
+    dutch = docx_text(build(request(plan, values), checklist, "nl", 1).docx)
+    english = docx_text(build(request(plan, values), checklist, "en", 1).docx)
     assert "15 maart 2027" in dutch and "March 15, 2027" in english
     assert dutch.splitlines()[0] != english.splitlines()[0]
+
+
+def test_the_protocol_can_be_bilingual(plan: Plan) -> None:
+    values = stored_demo(plan)
+    protocol = document(plan, "cooperation_protocol")
+    both = docx_text(build(request(plan, values), protocol, "en", 1, also="nl").docx)
+    assert "Draft cooperation protocol" in both and "Ontwerp van samenwerkingsprotocol" in both
+    assert both.index("Draft cooperation protocol") < both.index("Ontwerp van samenwerkingsprotocol")
+
+
+def test_a_letterhead_brings_its_header_and_styles(plan: Plan) -> None:
+    letterhead = WordDocument()
+    letterhead.sections[0].header.paragraphs[0].text = "Gemeente Lindenberg · Markt 1 · 9999 Lindenberg"
+    letterhead.add_paragraph("This body text is replaced by the draft.")
+    buffer = BytesIO()
+    letterhead.save(buffer)
+    draft = build(request(plan, stored_demo(plan), buffer.getvalue()), document(plan, "summary_report"), "en", 1)
+    result = WordDocument(BytesIO(draft.docx))
+    assert result.sections[0].header.paragraphs[0].text == "Gemeente Lindenberg · Markt 1 · 9999 Lindenberg"
+    assert "This body text is replaced" not in docx_text(draft.docx)
+    assert result.paragraphs[0].style.name == "Title"
+
+
+def test_what_changed_between_two_versions(plan: Plan) -> None:
+    values = stored_demo(plan)
+    first = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    second = build(
+        request(plan, values | {"motivation": "A new motivation"}), document(plan, "policy_statement"), "en", 2
+    )
+    assert changes(first.sources, second.sources) == ["motivation"]
+    assert changes(first.sources, first.sources) == []

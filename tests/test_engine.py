@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Command, Press, Text, User
+from bot.engine.messages import Command, Press, Text, Upload, User
 from bot.storage.store import Store
 from tests.conftest import Chat
+from tests.readers import docx_text
 
 SETUP = (Text("Lindenberg"), Press("o:european"))
 ALPHA = (
@@ -220,8 +221,8 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
     await chat.send(Press("close_stage"))
     assert "Stage 1 is closed" in chat.text
     files = [f for message in chat.mine for f in message.files]
-    assert [f.filename for f in files] == ["profile_v1_en.md"]
-    draft = files[0].content.decode()
+    assert [f.filename for f in files] == ["profile_v1_en.docx", "profile_v1_en.pdf"]
+    draft = docx_text(files[0].content)
     for expected in (
         "Lindenberg",
         "Together",
@@ -236,7 +237,7 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
         assert expected in draft
     assert "[to be completed: Tell the story.]" in draft
     stored = await store.latest_documents(1)
-    assert [(d.kind, d.version) for d in stored] == [("profile", 1)]
+    assert [(d.kind, d.format, d.version) for d in stored] == [("profile", "docx", 1), ("profile", "pdf", 1)]
     assert "Step 3: Gamma step" in chat.text
 
 
@@ -247,9 +248,9 @@ async def test_criteria_weights_rank_candidates(mini_plan, chat_on) -> None:
     await chat.send(Text("Alpha"), Press("o:2"), Press("o:5"), Press("more"))
     await chat.send(Text("Beta"), Press("o:4"), Press("o:1"), Press("done"))
     await chat.send(Press("o:addressed"), Command("skip"), Press("close"), Press("close_stage"))
-    ranking = next(f for m in chat.mine for f in m.files).content.decode()
+    ranking = docx_text(next(f for m in chat.mine for f in m.files).content)
     # weights 5 (size) and 1 (region): Beta (4*5+1*1)/6 = 3.5 ranks above Alpha (2*5+5*1)/6 = 2.5
-    assert ranking.index("1. Beta: 3.5") < ranking.index("2. Alpha: 2.5")
+    assert ranking.index("Beta: 3.5") < ranking.index("Alpha: 2.5")
     assert "All three stages are closed" in chat.last.text
 
 
@@ -341,8 +342,60 @@ async def test_the_back_button_goes_to_the_previous_question(mini_plan, chat_on)
 async def test_documents_lists_the_latest_and_on_request_every_version(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
-    await store.save_document(1, 1, "profile", "en", "md", b"a second version")
+    await store.save_document(1, 1, "profile", "en", "pdf", b"a second version")
     await chat.send(Command("documents"))
-    assert [f.filename for f in chat.replies[0].files] == ["profile_v2_en.md"]
+    assert [f.filename for f in chat.replies[0].files] == ["profile_v1_en.docx", "profile_v2_en.pdf"]
     await chat.send(Command("documents", "all"))
-    assert [f.filename for f in chat.replies[0].files] == ["profile_v1_en.md", "profile_v2_en.md"]
+    assert [f.filename for f in chat.replies[0].files] == [
+        "profile_v1_en.docx",
+        "profile_v1_en.pdf",
+        "profile_v2_en.pdf",
+    ]
+
+
+async def _closed_first_stage(mini_plan, chat_on):
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
+    return chat
+
+
+async def test_new_versions_say_what_changed(mini_plan, chat_on, store) -> None:
+    chat = await _closed_first_stage(mini_plan, chat_on)
+    await chat.send(Command("edit"), Press("step:alpha"), Press("q:motto"), Text("Stronger together"))
+    await chat.send(Command("documents"), Press("remake:1"))
+    note = next(m for m in chat.mine if m.files)
+    assert [f.filename for f in note.files] == ["profile_v2_en.docx", "profile_v2_en.pdf"]
+    assert "Municipal profile, version 2: changed since version 1: What is your motto?" in note.text
+    assert "Stronger together" in docx_text(note.files[0].content)
+    await chat.send(Command("documents"), Press("remake:1"))
+    assert "version 3: no answer changed since version 2" in chat.text
+
+
+async def test_a_draft_in_another_language(mini_plan, chat_on) -> None:
+    chat = await _closed_first_stage(mini_plan, chat_on)
+    await chat.send(Command("documents"), Press("language"), Press("doc:profile"), Press("lang:nl"))
+    files = [f for m in chat.mine for f in m.files]
+    assert [f.filename for f in files] == ["profile_v1_nl.docx", "profile_v1_nl.pdf"]
+    assert "15 maart 2027" in docx_text(files[0].content)
+
+
+async def test_a_letterhead_is_checked_and_used(mini_plan, chat_on, store) -> None:
+    from io import BytesIO
+
+    from docx import Document as WordDocument
+
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, Upload("letter.docx", b"PK\x03\x04 not really"))
+    assert "send /template first" in chat.text
+    await chat.send(Command("template"), Upload("letter.pdf", b"%PDF-1.4 a pdf"))
+    assert "not a Word document (.docx)" in chat.text
+    assert await store.letterhead(1) is None
+    letterhead = WordDocument()
+    letterhead.sections[0].header.paragraphs[0].text = "Gemeente Lindenberg"
+    buffer = BytesIO()
+    letterhead.save(buffer)
+    await chat.send(Upload("letter.docx", buffer.getvalue()))
+    assert "made on your letterhead" in chat.text
+    await chat.send(*ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
+    word = next(f for m in chat.mine for f in m.files if f.filename.endswith(".docx"))
+    assert WordDocument(BytesIO(word.content)).sections[0].header.paragraphs[0].text == "Gemeente Lindenberg"

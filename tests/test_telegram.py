@@ -13,6 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.plan.models import Plan
 from bot.telegram.app import serve
+from tests.readers import docx_text, pdf_text
 from tests.telegram_emulator import BotAPIEmulator, SentMessage
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
@@ -69,9 +70,12 @@ async def say(bot: Running, user: int, text: str, **kwargs) -> SentMessage:
     return bot.emulator.last(kwargs.get("chat_id") or user)
 
 
-async def press(bot: Running, user: int, label: str, message: SentMessage | None = None) -> SentMessage:
+async def press(
+    bot: Running, user: int, label: str, message: SentMessage | None = None, quiet: float = 0.1
+) -> SentMessage:
+    """Press a button and wait until the bot is quiet (longer after a stage closes: drafts take a moment)."""
     await bot.emulator.press(user, message or bot.emulator.last(user), label)
-    await bot.emulator.settle(quiet=0.1)
+    await bot.emulator.settle(quiet=1.0 if label.startswith("Close the stage") else quiet)
     return bot.emulator.last(user)
 
 
@@ -116,9 +120,11 @@ async def test_a_full_stage_with_buttons_and_text_and_the_drafts_as_files(bot: R
     assert kind_question.buttons == [] and "✔ European twinning" in kind_question.text  # keyboard replaced
 
     documents = [m for m in emulator.messages(COORDINATOR) if m.document]
-    assert [d.document["file_name"] for d in documents] == ["profile_v1_en.md"]
-    content = (await emulator.download(documents[0].document["file_id"])).decode()
-    assert "Lindenberg" in content and "Jeugdhuis <Tom & Jerry>" in content
+    assert [d.document["file_name"] for d in documents] == ["profile_v1_en.docx", "profile_v1_en.pdf"]
+    word = docx_text(await emulator.download(documents[0].document["file_id"]))
+    pdf = pdf_text(await emulator.download(documents[1].document["file_id"]))
+    for content in (word, pdf):
+        assert "Lindenberg" in content and "Jeugdhuis <Tom & Jerry>" in content
     assert not emulator.errors, emulator.errors
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.engine.answers import format_value, multi_labels, option_label
+from bot.documents.blocks import escape_markdown
 from bot.i18n import Translator
+from bot.plan.answers import format_value, multi_labels, option_label
 from bot.plan.builtins import fields_of
 from bot.plan.conditions import applies
 from bot.plan.models import Document, FieldSpec, Kind, Plan, Question, QuestionType, pick
@@ -51,16 +52,17 @@ class Value:
         return self._value not in (None, "", [], {})
 
     def __str__(self) -> str:
+        """The answer as literal Markdown text: whatever a person typed never becomes markup."""
         if not self:
             label = self._t.translate(pick(self._spec.text, self._kind))
-            return self._t.gettext("[to be completed: {question}]").format(question=label)
-        return format_value(self._spec, self._value, self._t, self._kind)
+            return escape_markdown(self._t.gettext("[to be completed: {question}]").format(question=label))
+        return escape_markdown(format_value(self._spec, self._value, self._t, self._kind))
 
     def __iter__(self) -> Iterator[Any]:
         if not self:
             return iter(())
         if self._spec.type == QuestionType.multi:
-            return iter(multi_labels(self._spec, self._value, self._t, self._kind))
+            return iter(escape_markdown(label) for label in multi_labels(self._spec, self._value, self._t, self._kind))
         if self._spec.type == QuestionType.repeat and isinstance(self._spec, Question):
             return iter(Entry(self._spec, entry, self._t, self._kind) for entry in self._value)
         return iter((self,))
@@ -169,11 +171,13 @@ class DocumentRenderer:
             status = value.get("status")
             rows.append(
                 CheckRow(
-                    text=self.t.translate(pick(question.text, self.kind)),
-                    status=option_label(fields_of(question)[0], status, self.t, self.kind)
-                    if status
-                    else self.t.gettext("[to be completed]"),
-                    note=value.get("note") or "",
+                    text=escape_markdown(self.t.translate(pick(question.text, self.kind))),
+                    status=escape_markdown(
+                        option_label(fields_of(question)[0], status, self.t, self.kind)
+                        if status
+                        else self.t.gettext("[to be completed]")
+                    ),
+                    note=escape_markdown(value.get("note") or ""),
                 )
             )
         return rows
@@ -200,10 +204,11 @@ class DocumentRenderer:
         template = _environment(self.plan.templates).get_template(document.template)
         title = self.t.translate(pick(document.title, self.kind))
         gettext, ngettext = self.t.gettext, self.t.ngettext
+        literal = ProjectFacts(*(escape_markdown(part) for part in (project.name, project.country)), project.kind)
         content = template.render(
             a=self.answers,
             q=QuestionTexts(self.plan, self.t, self.kind),
-            project=project,
+            project=literal,
             doc={"title": title, "version": version},
             today=self.t.date(today),
             checks=self.checks,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine import prompts
 from bot.engine.messages import Button, Message
-from bot.i18n import INTERFACE_LANGUAGES, Translator, translator
+from bot.i18n import INTERFACE_LANGUAGES, Translator, language_name, translator
 from bot.storage.store import Store
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}
 COORDINATOR_ONLY = {"invite", "invites", "assign"}
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "sv": "Svenska"}
 
 
 def token_hash(token: str) -> str:
@@ -134,7 +133,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         buttons.append(Button(t.gettext("Start a new project"), "project:new"))
         return Message(t.gettext("Your projects:") + cancel, buttons, expects="choice")
     if name == "language":
-        buttons = [Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in INTERFACE_LANGUAGES]
+        buttons = [Button(language_name(code), f"lang:{code}") for code in INTERFACE_LANGUAGES]
         return Message(t.gettext("Which language do you want me to speak?") + cancel, buttons, expects="choice")
     return None
 

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.documents.render import DocumentRenderer, ProjectFacts
-from bot.engine import committee, prompts
-from bot.engine.answers import InvalidAnswer, format_value, parse
+from bot.engine import committee, paperwork, prompts
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
-from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, User
+from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import Translator, supported, translator
+from bot.plan.answers import InvalidAnswer, format_value, parse
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
 from bot.storage.store import Answer, Member, Project, Store
@@ -265,6 +264,11 @@ class Engine:
             who[step.id] = "; ".join(parts)
         return who
 
+    @staticmethod
+    def _menus(turn: Turn) -> Any:
+        """The module whose menu is open: the drafts' or the committee's."""
+        return paperwork if turn.position.get("menu") in paperwork.MENUS else committee
+
     def _step_of(self, position: Position) -> str | None:
         if position.get("at") == "question" and position["q"] in self._questions:
             return self.plan.step_of(position["q"]).id
@@ -289,7 +293,7 @@ class Engine:
         if at == "stage_review" and turn.coordinator and turn.position["stage"] not in turn.closed_stages:
             return [prompts.stage_review(turn.t, standing, turn.position["stage"])]
         if at == "menu":
-            message = await committee.menu(self, turn)
+            message = await self._menus(turn).menu(self, turn)
             if message is not None:
                 return [message]
             turn.position = turn.position.get("return", {"at": "start"})
@@ -335,7 +339,9 @@ class Engine:
                 turn
             )
         if name == "documents":
-            return [await self._documents(turn, every_version=command.argument == "all")] + await self._show(turn)
+            return await paperwork.open_documents(self, turn, command.argument)
+        if name == "template":
+            return await paperwork.open_template(self, turn)
         if name == "back":
             return await self._back(turn)
         if name == "skip":
@@ -407,26 +413,6 @@ class Engine:
         turn.position = turn.position["return"]
         return [Message(turn.t.gettext("Nothing was changed."))] + await self._show(turn)
 
-    async def _documents(self, turn: Turn, every_version: bool = False) -> Message:
-        """The latest version of every draft; with `/documents all`, the older versions too."""
-        t = turn.t
-        stored = await (self.store.all_documents if every_version else self.store.latest_documents)(turn.project.id)
-        if not stored:
-            return Message(t.gettext("No drafts yet: they are made when a stage is complete."))
-        titles = {d.id: prompts.say(t, d.title, turn.standing.kind) for d in self.plan.documents}
-        files = [
-            Attachment(
-                f"{d.kind}_v{d.version}_{d.language}.{d.format}",
-                d.content,
-                t.gettext("{title}, version {version}").format(title=titles.get(d.kind, d.kind), version=d.version),
-            )
-            for d in stored
-        ]
-        text = t.ngettext("{count} draft:", "{count} drafts:", len(files)).format(count=len(files))
-        if not every_version:
-            text += " " + t.gettext("(the latest version of each; /documents all for the older ones too)")
-        return Message(text, files=files)
-
     # answers
 
     async def _input(self, turn: Turn, event: Event) -> list[Message]:
@@ -434,6 +420,8 @@ class Engine:
             return [self._not_now(turn, event)] + await self._show(turn)
         if isinstance(event, Unreadable):
             return [self._not_now(turn, event)] + await self._show(turn)
+        if isinstance(event, Upload):
+            return await paperwork.upload(self, turn, event)
         at = turn.position.get("at")
         if at == "question" and not turn.may_answer(self.plan.step_of(turn.position["q"])):
             note = turn.t.gettext("This step is now in someone else's hands; nothing was changed.")
@@ -441,7 +429,7 @@ class Engine:
         if at == "question":
             return await self._answer(turn, event)
         if at == "menu" and isinstance(event, Press):
-            return await committee.choose(self, turn, event.value)
+            return await self._menus(turn).choose(self, turn, event.value)
         value = event.value if isinstance(event, Press) else None
         if at == "review" and value == "close":
             return await self._close_step(turn, turn.position["step"])
@@ -669,31 +657,14 @@ class Engine:
         t = turn.t
         await self.store.close_stage(turn.project.id, stage, turn.user)
         turn.closed_stages.add(stage)
-        files = await self._make_drafts(turn, stage)
+        drafts = await paperwork.make(self, turn, self.plan.documents_of(stage))
         text = t.gettext("Stage {number} is closed. Here are its drafts to discuss with the committee:")
-        out = [Message(text.format(number=stage), files=files)]
+        out = [Message(text.format(number=stage), files=drafts.files)]
         out += self._to_committee(
             turn,
             lambda t2: t2.gettext("{project}: stage {number} was closed by {name}. Here are its drafts:").format(
                 project=turn.project.name, number=stage, name=turn.name_of(turn.user)
             ),
-            files,
+            drafts.files,
         )
         return out + await self._advance(turn)
-
-    async def _make_drafts(self, turn: Turn, stage: int) -> list[Attachment]:
-        """Render and store every draft of a stage, in the project's document language."""
-        language = turn.project.document_language
-        standing = turn.standing
-        renderer = DocumentRenderer(self.plan, standing.values, translator(language), standing.kind)
-        facts = ProjectFacts(
-            name=turn.project.name, country=str(standing.values.get("country") or ""), kind=turn.project.kind or ""
-        )
-        files = []
-        for document in self.plan.documents_of(stage):
-            version = await self.store.next_version(turn.project.id, document.id, language, "md")
-            rendered = renderer.render(document, facts, version, self.today())
-            content = rendered.content.encode("utf-8")
-            await self.store.save_document(turn.project.id, stage, document.id, language, "md", content)
-            files.append(Attachment(rendered.filename, content, prompts.say(turn.t, document.title, standing.kind)))
-        return files

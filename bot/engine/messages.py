@@ -53,7 +53,15 @@ class Unreadable:
     kind: str = ""
 
 
-Event = Text | Press | Command | Unreadable
+@dataclass(frozen=True)
+class Upload:
+    """A file the person sent (a letterhead, after /template)."""
+
+    filename: str
+    content: bytes
+
+
+Event = Text | Press | Command | Unreadable | Upload
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.answers import format_value
 from bot.engine.flow import Standing, can_skip
 from bot.engine.messages import Button, Message
 from bot.i18n import Translator
+from bot.plan.answers import format_value
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Kind, Question, QuestionType, Step, Wording, pick
 

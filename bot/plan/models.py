@@ -254,6 +254,7 @@ class Document(Strict):
     title: Wording
     template: str
     audience: Literal["internal", "partner", "public"] = "internal"
+    bilingual: bool = False  # followed by the same draft in the partner's language
 
 
 class Plan(Strict):

@@ -13,6 +13,7 @@ MIGRATIONS: list[str] = [
         name TEXT NOT NULL DEFAULT '',
         kind TEXT,
         document_language TEXT NOT NULL DEFAULT 'en',
+        letterhead BLOB,
         created_at TEXT NOT NULL
     );
     CREATE TABLE users (
@@ -109,6 +110,7 @@ MIGRATIONS: list[str] = [
         version INTEGER NOT NULL,
         content BLOB NOT NULL,
         checksum TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '{}',
         created_at TEXT NOT NULL,
         UNIQUE (project_id, kind, language, format, version)
     );

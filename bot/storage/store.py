@@ -86,6 +86,7 @@ class StoredDocument:
     content: bytes
     checksum: str
     created_at: str
+    sources: dict[str, Any]
 
 
 class Store:
@@ -424,6 +425,15 @@ class Store:
         async with self._db.execute("SELECT chat_id FROM group_chats WHERE project_id = ?", (project_id,)) as cursor:
             return [row["chat_id"] for row in await cursor.fetchall()]
 
+    async def letterhead(self, project_id: int) -> bytes | None:
+        async with self._db.execute("SELECT letterhead FROM projects WHERE id = ?", (project_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row["letterhead"] if row else None
+
+    async def set_letterhead(self, project_id: int, content: bytes | None) -> None:
+        await self._db.execute("UPDATE projects SET letterhead = ? WHERE id = ?", (content, project_id))
+        await self._db.commit()
+
     # what the buttons on screen mean, and which updates were handled (for the Telegram front end)
 
     async def save_buttons(self, rows: list[tuple[str, int, int, str, str, str]]) -> None:
@@ -474,19 +484,38 @@ class Store:
     # documents
 
     async def save_document(
-        self, project_id: int, stage: int, kind: str, language: str, fmt: str, content: bytes
+        self,
+        project_id: int,
+        stage: int,
+        kind: str,
+        language: str,
+        fmt: str,
+        content: bytes,
+        sources: dict[str, Any] | None = None,
+        version: int | None = None,
     ) -> StoredDocument:
         """Store a new version of a draft; the version counts per kind, language and format."""
-        version = await self.next_version(project_id, kind, language, fmt)
+        version = version or await self.next_version(project_id, kind, language, fmt)
         checksum = hashlib.sha256(content).hexdigest()
         now = self._now()
         await self._db.execute(
             "INSERT INTO documents (project_id, stage, kind, language, format, version, content, checksum,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (project_id, stage, kind, language, fmt, version, content, checksum, now),
+            " sources, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                project_id,
+                stage,
+                kind,
+                language,
+                fmt,
+                version,
+                content,
+                checksum,
+                json.dumps(sources or {}, ensure_ascii=False),
+                now,
+            ),
         )
         await self._db.commit()
-        return StoredDocument(kind, stage, language, fmt, version, content, checksum, now)
+        return StoredDocument(kind, stage, language, fmt, version, content, checksum, now, sources or {})
 
     async def all_documents(self, project_id: int) -> list[StoredDocument]:
         async with self._db.execute(
@@ -524,4 +553,5 @@ def _document(row: aiosqlite.Row) -> StoredDocument:
         row["content"],
         row["checksum"],
         row["created_at"],
+        json.loads(row["sources"]),
     )

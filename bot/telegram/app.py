@@ -44,6 +44,7 @@ COMMANDS = [
     ("invites", N_("Open invitations")),
     ("assign", N_("Give a step to a committee member")),
     ("projects", N_("Switch between projects")),
+    ("template", N_("Use our letterhead for the drafts")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop changing an answer")),
@@ -110,6 +111,7 @@ def build_application(settings: Settings, plan: Plan, store: Store) -> Applicati
     application.add_handler(MessageHandler(filters.COMMAND, handlers.command))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text))
+    application.add_handler(MessageHandler(private & filters.Document.ALL, handlers.file))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.unreadable))
     application.add_error_handler(handlers.error)
     return application

@@ -12,8 +12,9 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.documents.docx_writer import LETTERHEAD_LIMIT
 from bot.engine.engine import Engine
-from bot.engine.messages import Command, Event, Message, Press, Text, Unreadable, User
+from bot.engine.messages import Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import supported, translator
 from bot.storage.store import Store
 from bot.telegram.delivery import Delivery
@@ -55,6 +56,17 @@ class Handlers:
 
     async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run(update, Unreadable())
+
+    async def file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A document sent in private chat (a letterhead); a file too large to be one is not downloaded."""
+        attachment = update.effective_message.document if update.effective_message else None
+        if attachment is None:
+            return
+        if (attachment.file_size or 0) > LETTERHEAD_LIMIT:
+            await self.run(update, Upload(attachment.file_name or "", b""))
+            return
+        content = bytes(await (await attachment.get_file()).download_as_bytearray())
+        await self.run(update, Upload(attachment.file_name or "", content))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: look up what it means; a forged, foreign or stale one changes nothing."""

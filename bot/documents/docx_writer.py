@@ -1,0 +1,111 @@
+"""Blocks to an editable Word document with real styles, optionally on the municipality's letterhead.
+
+Headings use Word's Heading 1–3 and the first heading the Title style, lists use List Bullet
+and List Number, tables Table Grid, checklists a ☐ box, so a town hall can restyle the
+draft in Word or LibreOffice like any of its own documents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from io import BytesIO
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.opc.exceptions import PackageNotFoundError
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+
+from bot.documents.blocks import LINE_BREAK, Block, Span
+
+LETTERHEAD_LIMIT = 5 * 1024 * 1024
+
+
+class LetterheadError(ValueError):
+    """The file is not a Word document we can build drafts on."""
+
+
+def check_letterhead(content: bytes) -> None:
+    """Refuse anything that is not a readable .docx (a renamed PDF, a .doc, a damaged file, a huge file)."""
+    if len(content) > LETTERHEAD_LIMIT:
+        raise LetterheadError("too large")
+    if not zipfile.is_zipfile(BytesIO(content)):
+        raise LetterheadError("not a zip package")
+    try:
+        Document(BytesIO(content))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise LetterheadError(str(error)) from None
+
+
+def write_docx(blocks: list[Block], title: str, letterhead: bytes | None = None) -> bytes:
+    document = _base(letterhead)
+    document.core_properties.title = title
+    for number, block in enumerate(blocks):
+        _add(document, block, first=number == 0)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _base(letterhead: bytes | None) -> DocxDocument:
+    """The municipality's own document with its body emptied (header, footer and styles stay), or Word's default."""
+    if letterhead is None:
+        return Document()
+    document = Document(BytesIO(letterhead))
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    return document
+
+
+def _add(document: DocxDocument, block: Block, first: bool) -> None:
+    if block.kind == "heading":
+        style = "Title" if first and block.level == 1 else f"Heading {min(block.level, 3)}"
+        _fill(_paragraph(document, style), block.spans)
+    elif block.kind == "paragraph":
+        _fill(document.add_paragraph(), block.spans)
+    elif block.kind == "bullet":
+        _fill(_paragraph(document, "List Bullet" if block.level < 2 else "List Bullet 2"), block.spans)
+    elif block.kind == "number":
+        _fill(_paragraph(document, "List Number" if block.level < 2 else "List Number 2"), block.spans)
+    elif block.kind == "check":
+        paragraph = document.add_paragraph()
+        paragraph.add_run("☒ " if block.checked else "☐ ").font.size = Pt(13)
+        _fill(paragraph, block.spans)
+    elif block.kind == "table":
+        _table(document, block)
+    elif block.kind == "rule":
+        document.add_paragraph("—" * 20)
+
+
+def _paragraph(document: DocxDocument, style: str) -> Paragraph:
+    """A paragraph in a named style; a letterhead that lacks the style gets a plain paragraph."""
+    try:
+        return document.add_paragraph(style=style)
+    except KeyError:
+        return document.add_paragraph()
+
+
+def _fill(paragraph: Paragraph, spans: list[Span]) -> None:
+    for span in spans:
+        for number, line in enumerate(span.text.split(LINE_BREAK)):
+            run = paragraph.add_run()
+            if number:
+                run.add_break()
+            run.add_text(line)
+            run.bold, run.italic = span.bold or None, span.italic or None
+
+
+def _table(document: DocxDocument, block: Block) -> None:
+    columns = max(len(row) for row in block.rows)
+    table = document.add_table(rows=0, cols=columns)
+    with contextlib.suppress(KeyError):
+        table.style = "Table Grid"
+    for number, cells in enumerate(block.rows):
+        row = table.add_row()
+        for cell, spans in zip(row.cells, cells, strict=False):
+            paragraph = cell.paragraphs[0]
+            _fill(paragraph, [Span(s.text, s.bold or number == 0, s.italic) for s in spans])
+    document.add_paragraph()

@@ -1,0 +1,125 @@
+"""Blocks to a PDF with embedded Unicode fonts, page numbers and a footer.
+
+fpdf2 is pure Python and embeds the DejaVu fonts that ship with this package, so ë, å, ö,
+ç, ñ, ł, ő, € and curly quotes print the same on every machine, with nothing to install.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from bot.documents.blocks import LINE_BREAK, Block, Span
+
+FONTS = Path(__file__).parent / "fonts"
+FAMILY = "DejaVu"
+SIZES = {0: 10.5, 1: 20, 2: 15, 3: 12.5}
+LINE = 5.6
+
+
+class _Draft(FPDF):
+    def __init__(self, footer: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer
+        for style, file in (
+            ("", "DejaVuSans"),
+            ("B", "DejaVuSans-Bold"),
+            ("I", "DejaVuSans-Oblique"),
+            ("BI", "DejaVuSans-BoldOblique"),
+        ):
+            self.add_font(FAMILY, style, FONTS / f"{file}.ttf")
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(True, margin=20)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(110)
+        self.cell(0, 8, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(0)
+
+
+def write_pdf(blocks: list[Block], title: str, footer: str) -> bytes:
+    pdf = _Draft(footer)
+    pdf.set_title(title)
+    pdf.add_page()
+    for block in blocks:
+        _add(pdf, block)
+    return bytes(pdf.output())
+
+
+def _add(pdf: _Draft, block: Block) -> None:
+    if block.kind == "heading":
+        pdf.ln(3 if block.level > 1 else 0)
+        _write(pdf, block.spans, SIZES.get(block.level, SIZES[3]), bold=True)
+        pdf.ln(2)
+    elif block.kind == "paragraph":
+        _write(pdf, block.spans, SIZES[0])
+        pdf.ln(1.5)
+    elif block.kind in ("bullet", "number", "check"):
+        marker = {"bullet": "•", "number": "–", "check": "☒" if block.checked else "☐"}[block.kind]
+        indent = 6 * max(block.level, 1)
+        pdf.set_x(pdf.l_margin + indent - 5)
+        pdf.set_font(FAMILY, "", SIZES[0])
+        pdf.cell(5, LINE, marker)
+        left = pdf.l_margin
+        pdf.set_left_margin(left + indent)
+        _write(pdf, block.spans, SIZES[0])
+        pdf.set_left_margin(left)
+        pdf.ln(0.5)
+    elif block.kind == "table":
+        _table(pdf, block)
+    elif block.kind == "rule":
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(3)
+
+
+def _write(pdf: _Draft, spans: list[Span], size: float, bold: bool = False) -> None:
+    """Flowing text with bold and italic runs; answers' own line breaks are kept."""
+    height = size * 0.53
+    for span in spans:
+        style = ("B" if bold or span.bold else "") + ("I" if span.italic else "")
+        pdf.set_font(FAMILY, style, size)
+        pdf.write(height, span.text.replace(LINE_BREAK, "\n"))
+    pdf.ln(height)
+
+
+def _table(pdf: _Draft, block: Block) -> None:
+    """A table; one whose row would not fit on a page (a very long answer) is written as a list instead."""
+    pdf.set_font(FAMILY, "", 9)
+    columns = max(len(row) for row in block.rows)
+    if not _fits(pdf, block, columns):
+        _stacked(pdf, block)
+        return
+    heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+    with pdf.table(text_align="LEFT", line_height=4.8, headings_style=heading, padding=1.2) as table:
+        for cells in block.rows:
+            row = table.row()
+            for number in range(columns):
+                row.cell(_cell_text(cells[number]) if number < len(cells) else "")
+    pdf.ln(3)
+
+
+def _cell_text(spans: list[Span]) -> str:
+    return "".join(s.text for s in spans).replace(LINE_BREAK, "\n")
+
+
+def _fits(pdf: _Draft, block: Block, columns: int) -> bool:
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / columns - 2.4
+    room = (pdf.h - pdf.t_margin - pdf.b_margin) * 0.9
+    for cells in block.rows:
+        for spans in cells:
+            lines = pdf.multi_cell(width, 4.8, _cell_text(spans), dry_run=True, output="LINES")
+            if len(lines) * 4.8 > room:
+                return False
+    return True
+
+
+def _stacked(pdf: _Draft, block: Block) -> None:
+    header, *rows = block.rows
+    for cells in rows:
+        for name, spans in zip(header, cells, strict=False):
+            _write(pdf, [Span(_cell_text(name) + ": ", bold=True), *spans], 9)
+        pdf.ln(2)
