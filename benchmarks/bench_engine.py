@@ -44,7 +44,7 @@ async def main() -> None:
         total = time.perf_counter() - started
         await store.close()
     durations = sorted(engine.durations)
-    print(f"whole plan: {len(durations)} events, {len(files)} drafts, {total:.2f} s")
+    print(f"whole plan: {len(durations)} events, {len(files)} files (DOCX and PDF), {total:.2f} s")
     print(
         f"per event: median {statistics.median(durations) * 1000:.1f} ms, "
         f"p95 {durations[int(len(durations) * 0.95)] * 1000:.1f} ms, max {durations[-1] * 1000:.1f} ms"

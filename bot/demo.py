@@ -107,7 +107,8 @@ async def play(engine: Engine, store: Store, plan: Plan, user: User, answers: di
             events = list(events_for(question, answers.get(question.id), t))
         for event in events:
             messages = await engine.handle(user, event)
-            files += [attachment for message in messages for attachment in message.files]
+            mine = [m for m in messages if m.to_user is None and not m.to_groups]
+            files += [attachment for message in mine for attachment in message.files]
 
 
 def _texts(messages: list[Message]) -> str:
