@@ -135,8 +135,8 @@ class Condition(Strict):
         return found
 
 
-class FieldSpec(Strict):
-    """One field of a group or repeat: a question that cannot itself hold fields."""
+class Answerable(Strict):
+    """What every question and every field of a group has: an id, a type, wording, a rule."""
 
     id: Identifier
     type: QuestionType
@@ -148,6 +148,10 @@ class FieldSpec(Strict):
     rule: Rule | None = None
     low: str | None = None
     high: str | None = None
+
+
+class FieldSpec(Answerable):
+    """One field of a group or repeat: a question that cannot itself hold fields."""
 
     @model_validator(mode="after")
     def _simple(self) -> FieldSpec:
@@ -157,21 +161,11 @@ class FieldSpec(Strict):
         return self
 
 
-class Question(Strict):
+class Question(Answerable):
     """One question, with everything a reader needs to answer it well."""
 
-    id: Identifier
-    type: QuestionType
-    text: Wording
     why: Wording | None = None
-    hint: Wording | None = None
     task: int | None = None
-    required: bool = True
-    options: list[Option] = []
-    other: bool = False
-    rule: Rule | None = None
-    low: str | None = None
-    high: str | None = None
     fields: list[FieldSpec] = []
     min_entries: int = 0
     max_entries: int = 50
