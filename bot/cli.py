@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.console import Console, line_reader
 from bot.demo import run_demo
 from bot.engine.engine import Engine
-from bot.i18n import INTERFACE_LANGUAGES, supported, translator
+from bot.i18n import INTERFACE_LANGUAGES, document_languages, supported, translator
 from bot.plan.loader import PlanError, load_plan
 from bot.plan.models import Plan
 from bot.storage.store import Store
@@ -30,7 +30,7 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     console.add_argument("--out", type=Path, default=settings.output_dir, help="folder for the drafts")
     demo = commands.add_parser("demo", help="fill the whole plan for a fictional municipality and write every draft")
     demo.add_argument("--out", type=Path, required=True, help="folder for the drafts")
-    demo.add_argument("--lang", choices=INTERFACE_LANGUAGES, default="en", help="language of the drafts")
+    demo.add_argument("--lang", choices=document_languages(), default="en", help="language of the drafts")
     commands.add_parser("check", help="check the plan files in dialogs/ and report what is wrong")
     return parser
 

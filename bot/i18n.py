@@ -23,7 +23,7 @@ from babel.numbers import NumberFormatError, format_currency, format_decimal, pa
 from bot.paths import LOCALES_DIR
 
 SOURCE_LANGUAGE = "en"
-INTERFACE_LANGUAGES = ("nl", "en", "sv")
+INTERFACE_LANGUAGES = ("nl", "en", "sv", "fr", "de")
 
 
 LANGUAGE_NAMES = {

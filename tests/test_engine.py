@@ -399,3 +399,12 @@ async def test_a_letterhead_is_checked_and_used(mini_plan, chat_on, store) -> No
     await chat.send(*ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
     word = next(f for m in chat.mine for f in m.files if f.filename.endswith(".docx"))
     assert WordDocument(BytesIO(word.content)).sections[0].header.paragraphs[0].text == "Gemeente Lindenberg"
+
+
+async def test_the_usual_language_of_the_drafts_can_be_changed(mini_plan, chat_on, store) -> None:
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, Command("documents"), Press("default_language"), Press("lang:sv"))
+    assert (await store.project(1)).document_language == "sv"
+    await chat.send(*ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
+    files = [f.filename for m in chat.mine for f in m.files]
+    assert files == ["profile_v1_sv.docx", "profile_v1_sv.pdf"]

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, supported
+from bot.i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, document_languages, supported
 from bot.paths import LOCALES_DIR
 
 ROOT = Path(__file__).parents[1]
@@ -56,10 +57,8 @@ def test_the_template_holds_every_string_of_the_code_templates_and_plan(tmp_path
     assert not ids(template) - extracted, "the template holds strings nothing uses any more"
 
 
-@pytest.mark.parametrize("language", [lang for lang in INTERFACE_LANGUAGES if lang != SOURCE_LANGUAGE])
-def test_every_string_is_translated_with_the_same_placeholders(language: str, template) -> None:
-    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=language)
+def problems_in(template: Catalog, catalog: Catalog) -> list[str]:
+    """Every msgid of the template without a non-fuzzy translation, or with other placeholders."""
     problems = []
     for message in template:
         if not message.id:
@@ -71,18 +70,54 @@ def test_every_string_is_translated_with_the_same_placeholders(language: str, te
             if translated is None
             else (translated.string if isinstance(translated.string, tuple) else (translated.string,))
         )
-        if translated is None or not all(strings) or translated.fuzzy:
+        if translated is None or not strings or not all(strings) or translated.fuzzy:
             problems.append(f"untranslated: {source[0][:60]}")
             continue
         expected = {tuple(sorted(PLACEHOLDER.findall(s))) for s in source}
         for string in strings:
             if tuple(sorted(PLACEHOLDER.findall(string))) not in expected:
                 problems.append(f"placeholders differ: {source[0][:60]} -> {string[:60]}")
+    return problems
+
+
+CATALOGS = sorted(path.parent.parent.name for path in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
+
+
+def test_every_supported_language_has_a_catalog() -> None:
+    assert set(CATALOGS) >= {"nl", "sv", "fr", "de", "es"}
+    assert set(INTERFACE_LANGUAGES) - {SOURCE_LANGUAGE} <= set(CATALOGS)
+    assert set(document_languages()) == {SOURCE_LANGUAGE, *CATALOGS}
+
+
+@pytest.mark.parametrize("language", CATALOGS)
+def test_every_string_is_translated_with_the_same_placeholders(language: str, template) -> None:
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    problems = problems_in(template, catalog)
     assert not problems, f"{len(problems)} problems, first: {problems[:5]}"
+
+
+def test_the_check_catches_missing_fuzzy_and_wrong_placeholders() -> None:
+    template = Catalog()
+    for msgid in ("Saved: {answer}", "Hello", "Step {number}", "Other"):
+        template.add(msgid)
+    catalog = Catalog(locale="nl")
+    catalog.add("Saved: {answer}", "Opgeslagen: {antwoord}")  # a renamed placeholder
+    catalog.add("Hello", "Hallo", flags=["fuzzy"])  # fuzzy counts as missing
+    catalog.add("Step {number}", "Stap {number}")  # fine
+    problems = problems_in(template, catalog)  # and "Other" is missing
+    assert problems == [
+        "placeholders differ: Saved: {answer} -> Opgeslagen: {antwoord}",
+        "untranslated: Hello",
+        "untranslated: Other",
+    ]
 
 
 def test_a_language_code_falls_back_to_english() -> None:
     assert supported("nl-BE") == "nl"
     assert supported("sv_SE") == "sv"
     assert supported("pt-BR") == "en"
+    assert supported("fr-BE") == "fr"
+    assert supported("de-AT") == "de"
+    assert supported("es") == "en"  # Spanish is for the drafts; the interface falls back to English
     assert supported(None) == "en"

@@ -21,7 +21,7 @@ from bot.plan.models import Document
 if TYPE_CHECKING:
     from bot.engine.engine import Engine, Turn
 
-MENUS = {"documents", "document_language", "template"}
+MENUS = {"documents", "document_language", "default_language", "template"}
 
 
 def language_of(document: Document, values: dict[str, Any], project_language: str) -> str:
@@ -108,8 +108,6 @@ async def send_stored(engine: Engine, turn: Turn, every_version: bool) -> Messag
 
 async def open_documents(engine: Engine, turn: Turn, argument: str) -> list[Message]:
     sent = await send_stored(engine, turn, every_version=argument == "all")
-    if not sent.files:
-        return [sent, *await engine._show(turn)]
     turn.position = {"at": "menu", "menu": "documents", "return": engine._resume_point(turn.position)}
     return [sent, *await engine._show(turn)]
 
@@ -129,8 +127,19 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         if turn.coordinator:
             remake = t.gettext("Make new versions of the stage {number} drafts")
             buttons += [Button(remake.format(number=s), f"remake:{s}") for s in sorted(turn.closed_stages)]
-        buttons.append(Button(t.gettext("A draft in another language"), "language"))
+            current = language_name(turn.project.document_language)
+            buttons.append(
+                Button(
+                    t.gettext("Usual language of the drafts: {language}").format(language=current), "default_language"
+                )
+            )
+        if await engine.store.latest_documents(turn.project.id):
+            buttons.append(Button(t.gettext("A draft in another language"), "language"))
         return Message(t.gettext("What else can I do with the drafts?") + cancel, buttons, expects="choice")
+    if name == "default_language":
+        buttons = [Button(language_name(code), f"lang:{code}") for code in document_languages()]
+        text = t.gettext("In which language should I write the drafts from now on?")
+        return Message(text + cancel, buttons, expects="choice")
     if name == "document_language":
         document = turn.position.get("arg")
         if document is None:
@@ -164,6 +173,14 @@ async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
     out: list[Message] = []
     if name == "documents" and kind == "remake" and turn.coordinator:
         out.append(await make(engine, turn, engine.plan.documents_of(int(choice))))
+    elif name == "documents" and value == "default_language" and turn.coordinator:
+        turn.position = {"at": "menu", "menu": "default_language", "return": back}
+        return await engine._show(turn)
+    elif name == "default_language" and kind == "lang" and turn.coordinator:
+        await engine.store.update_project(turn.project.id, document_language=choice)
+        turn.project = await engine.store.project(turn.project.id) or turn.project
+        done = t.gettext("From now on the drafts are written in {language}.").format(language=language_name(choice))
+        out.append(Message(done))
     elif name == "documents" and kind == "language":
         turn.position = {"at": "menu", "menu": "document_language", "return": back}
         return await engine._show(turn)
