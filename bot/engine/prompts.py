@@ -143,7 +143,26 @@ def _guidance(t: Translator, standing: Standing, question: Question) -> list[str
         )
     if question.warning:
         lines.append(t.gettext("Watch out: {warning}").format(warning=say(t, question.warning, kind)))
+    if question.funding:
+        lines += _funding(t, standing)
     return ["", *lines] if lines else []
+
+
+def _funding(t: Translator, standing: Standing) -> list[str]:
+    """Funding routes for this kind of partnership, dated, with the advice to check the current call."""
+    funding = standing.plan.funding
+    routes = [r for r in funding.routes if (standing.kind or Kind.european) in r.kinds]
+    if not routes:
+        return []
+    lines = [
+        "",
+        t.gettext("Funding you can look at (as known on {date}; check the current call before you apply):").format(
+            date=t.date(funding.checked)
+        ),
+    ]
+    for route in routes:
+        lines.append(f"• {t.translate(route.name)}: {t.translate(route.text)} ({t.translate(route.where)})")
+    return lines
 
 
 def _answer_buttons(

@@ -26,6 +26,8 @@ TEXT_KEYS = {
     "message",
     "low",
     "high",
+    "name",
+    "where",
 }
 TEXT_LISTS = {"tasks", "results", "documents"}
 VARIANT_KEYS = {"european", "north_south"}

@@ -52,6 +52,7 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
         "steps": steps,
         "keys": {k["id"]: k for k in _read_yaml(keys_file).get("keys", []) if isinstance(k, dict)},
         "documents": _read_yaml(documents_file).get("documents"),
+        "funding": _read_yaml(root / "funding.yaml"),
         "root": root,
     }
     plan = _parse(Plan, data, index_file)

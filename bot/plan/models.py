@@ -9,6 +9,7 @@ All wording is English source text; translations come from the gettext catalogs.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -174,6 +175,7 @@ class Question(Answerable):
     warning: Wording | None = None
     check: Literal["consequence", "obstacle"] | None = None
     kinds: list[Kind] | None = None
+    funding: bool = False  # show the funding routes of funding.yaml with this question
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -240,6 +242,21 @@ class Key(Strict):
     tip: Wording
 
 
+class FundingRoute(Strict):
+    """A funding programme worth looking at; facts as of `Funding.checked`."""
+
+    id: Identifier
+    kinds: list[Kind]
+    name: str
+    text: str
+    where: str
+
+
+class Funding(Strict):
+    checked: date
+    routes: list[FundingRoute]
+
+
 class Document(Strict):
     """A draft produced at the end of a stage from one template."""
 
@@ -260,6 +277,7 @@ class Plan(Strict):
     steps: dict[str, Step]
     keys: dict[str, Key]
     documents: list[Document]
+    funding: Funding
     root: Path
 
     @property
