@@ -200,3 +200,14 @@ async def test_closing_a_stage_sends_the_drafts_to_every_member_and_the_group(co
     to_group = [m for m in coordinator.replies if m.to_groups]
     assert to_anna and [f.filename for f in to_anna[0].files] == ["profile_v1_en.docx", "profile_v1_en.pdf"]
     assert to_group and to_group[0].files and "stage 1 was closed by Sofie" in to_group[0].text
+
+
+async def test_a_second_project_starts_from_the_first_ones_profile(committee) -> None:
+    _, store, _, coordinator = committee
+    await coordinator.send(Text("Together"), Command("skip"), Text("28000"))
+    await coordinator.send(Command("projects"), Press("project:copy"), Press("from:1"))
+    assert "What kind of partnership are you building?" in coordinator.last.text  # the rest was carried over
+    copied = {qid: a.value for qid, a in (await store.answers(2)).items()}
+    assert copied == {"municipality": "Lindenberg", "population": 28000}
+    assert (await store.project(2)).name == "Lindenberg"
+    assert (await store.answers(1))["motto"].value == "Together"  # the first project is untouched

@@ -408,3 +408,32 @@ async def test_the_usual_language_of_the_drafts_can_be_changed(mini_plan, chat_o
     await chat.send(*ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
     files = [f.filename for m in chat.mine for f in m.files]
     assert files == ["profile_v1_sv.docx", "profile_v1_sv.pdf"]
+
+
+def _share(png: bytes, colour: tuple[int, int, int]) -> float:
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(png)).convert("RGB")
+    counts = dict((rgb, n) for n, rgb in image.getcolors(image.width * image.height))
+    return counts.get(colour, 0) / (image.width * image.height)
+
+
+async def test_status_comes_with_a_picture_of_the_plan(mini_plan, chat_on) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    from bot.documents.charts import BUSY, DONE
+
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, Command("status"))
+    before = chat.replies[0].files[0]
+    assert before.filename == "plan.png"
+    image = Image.open(BytesIO(before.content))
+    assert image.format == "PNG" and image.width == 1080 and 400 < image.height < 1500
+    assert _share(before.content, DONE) < 0.005 < 0.02 < _share(before.content, BUSY)  # only the legend is green
+    await chat.send(*ALPHA, Press("close"), Command("status"))
+    after = chat.replies[0].files[0].content
+    assert _share(after, DONE) > 0.02  # step 1 is done now: its bar turned green

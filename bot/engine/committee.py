@@ -20,7 +20,7 @@ from bot.storage.store import Store
 if TYPE_CHECKING:
     from bot.engine.engine import Engine, Turn
 
-MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}
+MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}  # opened by a command
 COORDINATOR_ONLY = {"invite", "invites", "assign"}
 
 
@@ -131,7 +131,14 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
             for p, _ in projects
         ]
         buttons.append(Button(t.gettext("Start a new project"), "project:new"))
+        if any(role == "coordinator" for _, role in projects):
+            buttons.append(Button(t.gettext("Start a new project from an earlier one"), "project:copy"))
         return Message(t.gettext("Your projects:") + cancel, buttons, expects="choice")
+    if name == "copy_from":
+        projects = await engine.store.projects_of(turn.user)
+        buttons = [Button(p.name or f"#{p.id}", f"from:{p.id}") for p, role in projects if role == "coordinator"]
+        text = t.gettext("Which project do you start from? I copy the municipal profile and the local partners.")
+        return Message(text + cancel, buttons, expects="choice")
     if name == "language":
         buttons = [Button(language_name(code), f"lang:{code}") for code in INTERFACE_LANGUAGES]
         return Message(t.gettext("Which language do you want me to speak?") + cancel, buttons, expects="choice")
@@ -166,9 +173,18 @@ async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
         return await engine._show(turn)
     elif name == "member" and turn.coordinator:
         out += await _change_member(engine, turn, arg, value)
-    elif name == "projects":
+    elif name == "projects" and choice == "copy":
+        turn.position = {"at": "menu", "menu": "copy_from", "return": back}
+        return await engine._show(turn)
+    elif name in ("projects", "copy_from"):
         turn.position = back
-        new_project = (await store.create_project(turn.user, t.language)).id if choice == "new" else int(choice)
+        new_project = int(choice) if kind == "project" and choice != "new" else None
+        if new_project is None:
+            new_project = (await store.create_project(turn.user, t.language)).id
+        if kind == "from" and await store.role(int(choice), turn.user) == "coordinator":
+            await store.copy_answers(int(choice), new_project, engine.plan.carry_over, turn.user)
+            source = await store.project(int(choice))
+            await store.update_project(new_project, name=source.name if source else "")
         await store.set_current_project(turn.user, new_project)
         turn.switch_to = new_project
         return []

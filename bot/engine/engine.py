@@ -169,7 +169,10 @@ class Engine:
         """The progress of a project for its group chat, without anyone's position."""
         turn = await self._load(0, project_id, translator(language), {"at": "start"})
         drafts = len(await self.store.latest_documents(project_id))
-        return prompts.status(turn.t, turn.standing, turn.project.name, drafts, self._who(turn))
+        who = self._who(turn)
+        status = prompts.status(turn.t, turn.standing, turn.project.name, drafts, who)
+        status.files.append(prompts.status_picture(turn.t, turn.standing, turn.project.name, who))
+        return status
 
     async def set_language(self, user: User, language: str) -> None:
         await self.store.ensure_user(user.id, supported(language), user.name)
@@ -335,9 +338,10 @@ class Engine:
             return [prompts.help_text(t)] + await self._show(turn)
         if name == "status":
             drafts = len(await self.store.latest_documents(turn.project.id))
-            return [prompts.status(t, turn.standing, turn.project.name, drafts, self._who(turn))] + await self._show(
-                turn
-            )
+            who = self._who(turn)
+            status = prompts.status(t, turn.standing, turn.project.name, drafts, who)
+            status.files.append(prompts.status_picture(t, turn.standing, turn.project.name, who))
+            return [status, *await self._show(turn)]
         if name == "documents":
             return await paperwork.open_documents(self, turn, command.argument)
         if name == "template":

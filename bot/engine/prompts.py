@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.documents import charts
 from bot.engine.flow import Standing, can_skip
-from bot.engine.messages import Button, Message
+from bot.engine.messages import Attachment, Button, Message
 from bot.i18n import Translator
 from bot.plan.answers import format_value
 from bot.plan.builtins import fields_of
@@ -269,6 +270,30 @@ def status(t: Translator, standing: Standing, name: str, drafts: int, who: dict[
         ).format(count=drafts)
     )
     return Message("\n".join(lines))
+
+
+def status_picture(t: Translator, standing: Standing, name: str, who: dict[str, str]) -> Attachment:
+    """/status as an image: the stages on their timeline, each step coloured done / in progress / open."""
+    kind = standing.kind
+    current = standing.open_step()
+    stages = []
+    for stage in standing.plan.stages:
+        steps = []
+        for step_id in stage.steps:
+            step = standing.plan.steps[step_id]
+            answered, total = standing.counts(step)
+            state = "done" if step.id in standing.closed else "busy" if answered or step == current else "open"
+            progress = t.gettext("{answered} of {total} answered").format(answered=answered, total=total)
+            note = " · ".join(part for part in (progress, who.get(step.id, "")) if part)
+            label = t.gettext("Step {number}: {title}").format(number=step.number, title=say(t, step.title, kind))
+            steps.append(charts.StepState(label, state, note))
+        label = t.gettext("Stage {number}: {title} ({period})").format(
+            number=stage.number, title=say(t, stage.title, kind), period=say(t, stage.period, kind)
+        )
+        stages.append(charts.StageRow(label, steps))
+    title = t.gettext("Progress of {name}").format(name=name or t.gettext("your municipality"))
+    legend = (t.gettext("done"), t.gettext("in progress"), t.gettext("open"))
+    return Attachment("plan.png", charts.plan_at_a_glance(title, stages, legend), title)
 
 
 def stage_review(t: Translator, standing: Standing, stage: int) -> Message:

@@ -53,11 +53,15 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
         "keys": {k["id"]: k for k in _read_yaml(keys_file).get("keys", []) if isinstance(k, dict)},
         "documents": _read_yaml(documents_file).get("documents"),
         "funding": _read_yaml(root / "funding.yaml"),
+        "carry_over": index.get("carry_over", []),
         "root": root,
     }
     plan = _parse(Plan, data, index_file)
     _check_stages(plan, index_file)
     _check_questions(plan, step_files)
+    unknown = [qid for qid in plan.carry_over if qid not in plan.questions()]
+    if unknown:
+        raise PlanError(index_file, "carry_over", f"no question {unknown[0]!r}")
     _check_documents(plan, root, documents_file)
     return plan
 

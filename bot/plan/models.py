@@ -278,6 +278,7 @@ class Plan(Strict):
     keys: dict[str, Key]
     documents: list[Document]
     funding: Funding
+    carry_over: list[Identifier] = []
     root: Path
 
     @property

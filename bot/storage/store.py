@@ -210,6 +210,15 @@ class Store:
         await self._db.commit()
         return Answer(question_id, value, author, now)
 
+    async def copy_answers(self, source: int, target: int, question_ids: list[str], author: int) -> int:
+        """Start a project from another one's answers (a second twinning); returns how many were copied."""
+        copied = 0
+        for answer in (await self.answers(source)).values():
+            if answer.question_id in question_ids:
+                await self.save_answer(target, answer.question_id, answer.value, author)
+                copied += 1
+        return copied
+
     async def history(self, project_id: int, question_id: str) -> list[Answer]:
         async with self._db.execute(
             "SELECT question_id, value, author, answered_at FROM answer_history"
