@@ -34,10 +34,11 @@ class Span:
 
 @dataclass
 class Block:
-    """kind: heading | paragraph | bullet | number | check | table | rule."""
+    """kind: heading | paragraph | bullet | number | check | table | rule | image."""
 
     kind: str
     spans: list[Span] = field(default_factory=list)
+    src: str = ""  # images: the name of a picture handed to the writers
     level: int = 0
     checked: bool = False
     rows: list[list[list[Span]]] = field(default_factory=list)  # tables: the header row first
@@ -62,6 +63,9 @@ def parse(markdown: str) -> list[Block]:
             lists.append("bullet" if kind == "bullet_list_open" else "number")
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
+        elif kind == "inline" and tokens[index - 1].type == "paragraph_open" and _is_image(token):
+            image = token.children[0]
+            blocks.append(Block("image", [Span(image.content)], src=str(image.attrs.get("src", ""))))
         elif kind == "inline" and tokens[index - 1].type == "paragraph_open":
             blocks.append(_paragraph(token, lists, depth=len(lists)))
         elif kind == "table_open":
@@ -79,6 +83,10 @@ def parse(markdown: str) -> list[Block]:
         elif kind == "hr":
             blocks.append(Block("rule"))
     return blocks
+
+
+def _is_image(token: Token) -> bool:
+    return len(token.children or []) == 1 and token.children[0].type == "image"
 
 
 def _paragraph(token: Token, lists: list[str], depth: int) -> Block:

@@ -13,6 +13,7 @@ from io import BytesIO
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.documents.pdf_writer import FONTS
+from bot.plan.health import KeyResult
 
 WIDTH = 1080
 MARGIN = 40
@@ -143,3 +144,8 @@ def table_image(title: str, header: list[str], rows: list[list[str]]) -> bytes:
             x += width
         y += row
     return _png(image)
+
+
+def health_chart(title: str, results: list[KeyResult]) -> bytes:
+    """The ten keys as bars on 1–5; the three weakest in the warning colour."""
+    return bar_chart(title, [(f"{r.number}. {r.title}", float(r.score), r.weak) for r in results])

@@ -14,7 +14,7 @@ from io import BytesIO
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from bot.documents.blocks import LINE_BREAK, Block, Span
@@ -38,11 +38,16 @@ def check_letterhead(content: bytes) -> None:
         raise LetterheadError(str(error)) from None
 
 
-def write_docx(blocks: list[Block], title: str, letterhead: bytes | None = None) -> bytes:
+def write_docx(
+    blocks: list[Block], title: str, letterhead: bytes | None = None, images: dict[str, bytes] | None = None
+) -> bytes:
     document = _base(letterhead)
     document.core_properties.title = title
     for number, block in enumerate(blocks):
-        _add(document, block, first=number == 0)
+        if block.kind == "image" and block.src in (images or {}):
+            document.add_picture(BytesIO((images or {})[block.src]), width=Cm(16))
+        else:
+            _add(document, block, first=number == 0)
     out = BytesIO()
     document.save(out)
     return out.getvalue()
@@ -78,6 +83,8 @@ def _add(document: DocxDocument, block: Block, first: bool) -> None:
         _table(document, block)
     elif block.kind == "rule":
         document.add_paragraph("—" * 20)
+    elif block.kind == "image":  # a picture that was not made (yet): its description stands in
+        _fill(document.add_paragraph(), block.spans)
 
 
 def _paragraph(document: DocxDocument, style: str) -> Paragraph:

@@ -7,19 +7,21 @@ list, kept with the stored draft, tells what changed when a new version is made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.documents.blocks import escape_markdown, parse
+from bot.documents.charts import health_chart
 from bot.documents.docx_writer import write_docx
 from bot.documents.inspect import answers_used
 from bot.documents.pdf_writer import write_pdf
 from bot.documents.render import DocumentRenderer, ProjectFacts
 from bot.i18n import Translator, translator
 from bot.plan.answers import format_value
+from bot.plan.health import KeyResult, evaluate
 from bot.plan.models import Document, Kind, Plan, pick
 
 
@@ -57,15 +59,20 @@ class DraftRequest:
     sources: dict[str, Source]
     today: date
     letterhead: bytes | None = None
+    health: dict[str, int] = field(default_factory=dict)  # the latest ten-keys check's own scores, if any
 
 
 def build(request: DraftRequest, document: Document, language: str, version: int, also: str | None = None) -> Draft:
     """Render one draft in `language`; with `also`, the same draft follows in a second language."""
     t = translator(language)
     title = t.translate(pick(document.title, request.kind))
-    markdown = _markdown(request, document, t, version)
+    health = evaluate(request.plan, request.values, request.health, t, request.kind) if request.health else []
+    images = {"ten-keys.png": health_chart(t.gettext("Ten keys to success: our check"), health)} if health else {}
+    markdown = _markdown(request, document, t, version, health)
     if also:
-        markdown += "\n\n---\n\n" + _markdown(request, document, translator(also), version)
+        other = translator(also)
+        extra = evaluate(request.plan, request.values, request.health, other, request.kind) if health else []
+        markdown += "\n\n---\n\n" + _markdown(request, document, other, version, extra)
     used = [qid for qid in _used(request.plan.templates / document.template) if qid in request.values]
     markdown += _annex(request, used, t)
     blocks = parse(markdown)
@@ -76,8 +83,8 @@ def build(request: DraftRequest, document: Document, language: str, version: int
         version=version,
         title=title,
         markdown=markdown,
-        docx=write_docx(blocks, title, request.letterhead),
-        pdf=write_pdf(blocks, title, footer),
+        docx=write_docx(blocks, title, request.letterhead, images),
+        pdf=write_pdf(blocks, title, footer, images),
         sources={qid: request.values[qid] for qid in used},
     )
 
@@ -87,9 +94,9 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(qid for qid in set(before) | set(after) if before.get(qid) != after.get(qid))
 
 
-def _markdown(request: DraftRequest, document: Document, t: Translator, version: int) -> str:
+def _markdown(request: DraftRequest, document: Document, t: Translator, version: int, health: list[KeyResult]) -> str:
     renderer = DocumentRenderer(request.plan, request.values, t, request.kind)
-    return renderer.render(document, request.facts, version, request.today).content
+    return renderer.render(document, request.facts, version, request.today, health).content
 
 
 @lru_cache(maxsize=64)

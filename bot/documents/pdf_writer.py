@@ -6,6 +6,7 @@ fpdf2 is pure Python and embeds the DejaVu fonts that ship with this package, so
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from fpdf import FPDF
@@ -41,12 +42,16 @@ class _Draft(FPDF):
         self.set_text_color(0)
 
 
-def write_pdf(blocks: list[Block], title: str, footer: str) -> bytes:
+def write_pdf(blocks: list[Block], title: str, footer: str, images: dict[str, bytes] | None = None) -> bytes:
     pdf = _Draft(footer)
     pdf.set_title(title)
     pdf.add_page()
     for block in blocks:
-        _add(pdf, block)
+        if block.kind == "image" and block.src in (images or {}):
+            pdf.image(BytesIO((images or {})[block.src]), w=pdf.epw)
+            pdf.ln(3)
+        else:
+            _add(pdf, block)
     return bytes(pdf.output())
 
 
@@ -71,6 +76,8 @@ def _add(pdf: _Draft, block: Block) -> None:
         pdf.ln(0.5)
     elif block.kind == "table":
         _table(pdf, block)
+    elif block.kind == "image":  # a picture that was not made (yet): its description stands in
+        _write(pdf, block.spans, SIZES[0])
     elif block.kind == "rule":
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
         pdf.ln(3)

@@ -200,7 +200,9 @@ class DocumentRenderer:
             ranked.append(Ranked(Entry(question, entry, self.t, self.kind), total, scored))
         return sorted(ranked, key=lambda r: -1 if r.total is None else r.total, reverse=True)
 
-    def render(self, document: Document, project: ProjectFacts, version: int, today: date) -> Rendered:
+    def render(
+        self, document: Document, project: ProjectFacts, version: int, today: date, health: list[Any] | None = None
+    ) -> Rendered:
         template = _environment(self.plan.templates).get_template(document.template)
         title = self.t.translate(pick(document.title, self.kind))
         gettext, ngettext = self.t.gettext, self.t.ngettext
@@ -213,6 +215,7 @@ class DocumentRenderer:
             today=self.t.date(today),
             checks=self.checks,
             ranking=self.ranking,
+            health=health or [],
             _=gettext,
             gettext=gettext,
             ngettext=ngettext,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.engine import committee, paperwork, prompts
+from bot.engine import committee, health, paperwork, prompts
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import Translator, supported, translator
@@ -269,8 +269,9 @@ class Engine:
 
     @staticmethod
     def _menus(turn: Turn) -> Any:
-        """The module whose menu is open: the drafts' or the committee's."""
-        return paperwork if turn.position.get("menu") in paperwork.MENUS else committee
+        """The module whose menu is open: the drafts', the ten-keys check's or the committee's."""
+        menu = turn.position.get("menu")
+        return paperwork if menu in paperwork.MENUS else health if menu in health.MENUS else committee
 
     def _step_of(self, position: Position) -> str | None:
         if position.get("at") == "question" and position["q"] in self._questions:
@@ -346,6 +347,8 @@ class Engine:
             return await paperwork.open_documents(self, turn, command.argument)
         if name == "template":
             return await paperwork.open_template(self, turn)
+        if name == "check":
+            return await health.open_check(self, turn)
         if name == "back":
             return await self._back(turn)
         if name == "skip":
@@ -441,6 +444,8 @@ class Engine:
             return await self._close_stage(turn, turn.position["stage"])
         if at == "stage_review" and value == "change":
             return self._begin_edit(turn)
+        if at == "stage_review" and value == "health":
+            return await health.open_check(self, turn)
         if at == "review" and value == "change":
             step = turn.position["step"]
             turn.position = {"at": "edit_questions", "step": step, "return": {"at": "review", "step": step}}

@@ -37,7 +37,10 @@ async def _request(engine: Engine, turn: Turn) -> DraftRequest:
     sources = {qid: Source(turn.name_of(a.author), a.answered_at) for qid, a in turn.answers.items()}
     facts = ProjectFacts(turn.project.name, str(standing.values.get("country") or ""), turn.project.kind or "")
     letterhead = await engine.store.letterhead(turn.project.id)
-    return DraftRequest(engine.plan, standing.values, standing.kind, facts, sources, engine.today(), letterhead)
+    scores = await engine.store.latest_health_check(turn.project.id)
+    return DraftRequest(
+        engine.plan, standing.values, standing.kind, facts, sources, engine.today(), letterhead, scores or {}
+    )
 
 
 async def make(engine: Engine, turn: Turn, documents: list[Document], language: str | None = None) -> Message:

@@ -301,10 +301,12 @@ def stage_review(t: Translator, standing: Standing, stage: int) -> Message:
     title = say(t, standing.plan.stage(stage).title, standing.kind)
     text = t.gettext(
         "All steps of stage {number} ({title}) are closed. Look them over with /status, change an answer with "
-        "/edit, then close the stage: I make its drafts and send them to the whole committee."
+        "/edit, take the ten-keys check, then close the stage: I make its drafts and send them to the whole "
+        "committee."
     ).format(number=stage, title=title)
     buttons = [
         Button(t.gettext("Close the stage and make the drafts"), "close_stage"),
+        Button(t.gettext("Ten-keys check first"), "health"),
         Button(t.gettext("Change an answer"), "change"),
     ]
     return Message(text, buttons, expects="choice")

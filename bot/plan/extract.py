@@ -30,6 +30,7 @@ TEXT_KEYS = {
     "where",
 }
 TEXT_LISTS = {"tasks", "results", "documents"}
+TEXT_MAPPINGS = {"actions"}  # mappings whose values are all text (health.yaml's next actions per key)
 VARIANT_KEYS = {"european", "north_south"}
 
 Found = tuple[int, str, str, list[str]]
@@ -52,6 +53,9 @@ def _walk(node: yaml.Node) -> Iterator[Found]:
                 continue  # a question's `tip` names a key to success (key4); the key's own tip is the text
             if key.value in TEXT_KEYS:
                 yield from _texts(value)
+            elif key.value in TEXT_MAPPINGS and isinstance(value, yaml.MappingNode):
+                for _, text in value.value:
+                    yield from _texts(text)
             elif key.value in TEXT_LISTS and isinstance(value, yaml.SequenceNode):
                 for item in value.value:
                     yield from (

@@ -54,6 +54,7 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
         "documents": _read_yaml(documents_file).get("documents"),
         "funding": _read_yaml(root / "funding.yaml"),
         "carry_over": index.get("carry_over", []),
+        "health": _read_yaml(root / "health.yaml"),
         "root": root,
     }
     plan = _parse(Plan, data, index_file)
@@ -62,6 +63,7 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
     unknown = [qid for qid in plan.carry_over if qid not in plan.questions()]
     if unknown:
         raise PlanError(index_file, "carry_over", f"no question {unknown[0]!r}")
+    _check_health(plan, root / "health.yaml")
     _check_documents(plan, root, documents_file)
     return plan
 
@@ -147,6 +149,21 @@ def _check_condition(condition: Condition, earlier: dict[str, str], path: Path, 
     for name in condition.questions():
         if name != "kind" and name not in earlier:
             raise PlanError(path, f"{place} > when", f"names unknown or later question {name!r}")
+
+
+def _check_health(plan: Plan, path: Path) -> None:
+    """Signals and actions name keys and questions that exist."""
+    questions = plan.questions()
+    for position, signal in enumerate(plan.health.signals, start=1):
+        place = f"signals [{position}]"
+        if signal.key not in plan.keys:
+            raise PlanError(path, f"{place} > key", f"no key {signal.key!r} in keys.yaml")
+        for qid in sorted(signal.questions()):
+            if qid not in questions:
+                raise PlanError(path, place, f"no question {qid!r}")
+    missing = set(plan.keys) - set(plan.health.actions)
+    if missing:
+        raise PlanError(path, "actions", f"no next action for {', '.join(sorted(missing))}")
 
 
 def _check_documents(plan: Plan, root: Path, documents_file: Path) -> None:

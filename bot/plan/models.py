@@ -257,6 +257,42 @@ class Funding(Strict):
     routes: list[FundingRoute]
 
 
+class EntryTest(Strict):
+    """Whether a list (a repeat question) has an entry whose `field` is one of `in`."""
+
+    question: Identifier
+    field: Identifier
+    in_: list[str] = Field(alias="in")
+
+
+class Signal(Strict):
+    """A gap the answers show for one key: every question `unanswered`, or no matching list entry."""
+
+    key: Identifier
+    unanswered: list[Identifier] = []
+    missing_entry: EntryTest | None = None
+    message: str
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Signal:
+        if bool(self.unanswered) == (self.missing_entry is not None):
+            raise ValueError("a signal needs either `unanswered` or `missing_entry`")
+        return self
+
+    def questions(self) -> set[str]:
+        return set(self.unanswered) | ({self.missing_entry.question} if self.missing_entry else set())
+
+
+class Health(Strict):
+    """The ten-keys check: the self-assessment question, the signals and the next actions."""
+
+    text: str
+    low: str
+    high: str
+    signals: list[Signal]
+    actions: dict[Identifier, Wording]
+
+
 class Document(Strict):
     """A draft produced at the end of a stage from one template."""
 
@@ -278,6 +314,7 @@ class Plan(Strict):
     keys: dict[str, Key]
     documents: list[Document]
     funding: Funding
+    health: Health
     carry_over: list[Identifier] = []
     root: Path
 

@@ -136,6 +136,13 @@ MIGRATIONS: list[str] = [
         sent_at TEXT,
         muted INTEGER NOT NULL DEFAULT 0
     );
+    CREATE TABLE health_checks (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        scores TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
     CREATE TABLE processed_updates (
         update_id INTEGER PRIMARY KEY,
         processed_at TEXT NOT NULL

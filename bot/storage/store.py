@@ -416,6 +416,20 @@ class Store:
         async with self._db.execute("SELECT stage FROM closed_stages WHERE project_id = ?", (project_id,)) as cursor:
             return {row["stage"] for row in await cursor.fetchall()}
 
+    async def save_health_check(self, project_id: int, user_id: int, scores: dict[str, int]) -> None:
+        await self._db.execute(
+            "INSERT INTO health_checks (project_id, user_id, scores, created_at) VALUES (?, ?, ?, ?)",
+            (project_id, user_id, json.dumps(scores), self._now()),
+        )
+        await self._db.commit()
+
+    async def latest_health_check(self, project_id: int) -> dict[str, int] | None:
+        async with self._db.execute(
+            "SELECT scores FROM health_checks WHERE project_id = ? ORDER BY id DESC LIMIT 1", (project_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return json.loads(row["scores"]) if row else None
+
     async def link_group(self, chat_id: int, project_id: int, user_id: int) -> None:
         await self._db.execute(
             "INSERT INTO group_chats (chat_id, project_id, linked_by, linked_at) VALUES (?, ?, ?, ?)"
