@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     invite_days: int = Field(default=7, ge=1, le=90, alias="TWINNING_INVITE_DAYS")
     invite_uses: int = Field(default=1, ge=1, le=100, alias="TWINNING_INVITE_USES")
+    reminder_check: float = Field(default=3600, gt=0, alias="TWINNING_REMINDER_CHECK")
     database: Path = Field(default_factory=default_database, alias="TWINNING_DB")
     output_dir: Path = Field(default=Path("twinning-drafts"), alias="TWINNING_OUT")
     language: str | None = Field(default=None, alias="TWINNING_LANG")

@@ -41,6 +41,8 @@ class Console:
 
     async def run(self) -> None:
         await self.engine.set_language(self.user, self.t.language)
+        due = [m for m in await self.engine.due_reminders() if m.to_user == self.user.id]
+        self.show([Message(m.text, files=m.files) for m in due])  # reminders wait in the database until now
         self.show(await self.engine.handle(self.user, Command("start")))
         while (line := self.read_line()) is not None:
             line = line.strip()

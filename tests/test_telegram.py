@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -378,3 +379,27 @@ async def test_webhook_mode_receives_updates_over_https_endpoint(tmp_path: Path,
         assert message.chat_id == COORDINATOR
         stop.set()
         await asyncio.wait_for(task, 20)
+
+
+async def test_the_job_queue_delivers_reminders_from_the_database(tmp_path: Path, mini_plan: Plan) -> None:
+    async with BotAPIEmulator(TOKEN) as emulator:
+        settings = Settings(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root,
+            TWINNING_DB=tmp_path / "jobs.db",
+            TWINNING_REMINDER_CHECK=0.2,
+        )
+        running = Running(emulator, settings, mini_plan)
+        await running.start()
+        await say(running, MEMBER, "/start")
+        await say(running, MEMBER, "Lindenberg")
+        with sqlite3.connect(settings.database) as db:  # a reminder that came due while the bot was away
+            payload = json.dumps({"date": "2027-05-01", "label": "First evaluation with the partner"})
+            db.execute(
+                "INSERT INTO reminders (project_id, user_id, kind, topic, due_at, payload) VALUES "
+                "(1, NULL, 'evaluation', 'evaluation_dates', '2000-01-01T08:00:00+00:00', ?)",
+                (payload,),
+            )
+        reminder = await emulator.wait_for(MEMBER, lambda m: "First evaluation with the partner" in m.text)
+        assert "May 1, 2027" in reminder.text
+        await running.halt()

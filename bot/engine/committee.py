@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.engine import prompts
+from bot.engine import prompts, reminders
 from bot.engine.messages import Button, Message
 from bot.i18n import INTERFACE_LANGUAGES, Translator, language_name, translator
 from bot.storage.store import Store
@@ -222,6 +222,7 @@ async def _assign(engine: Engine, turn: Turn, step_id: str, user_id: int) -> lis
     if member is None:
         return []
     await engine.store.assign(turn.project.id, step_id, user_id, turn.user)
+    await reminders.step_assigned(engine.store, turn.project.id, step_id, user_id)
     turn.assignments[step_id] = user_id
     done = t.gettext("Step {number} is assigned to {name}.").format(number=step.number, name=turn.name_of(user_id))
     out = [Message(done)]

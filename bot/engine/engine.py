@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.engine import committee, health, paperwork, prompts
+from bot.engine import committee, health, paperwork, prompts, reminders
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import Translator, supported, translator
@@ -174,6 +174,10 @@ class Engine:
         status.files.append(prompts.status_picture(turn.t, turn.standing, turn.project.name, who))
         return status
 
+    async def due_reminders(self) -> list[Message]:
+        """Reminders whose time has come, for the front end to deliver (each is handed out once)."""
+        return await reminders.due(self)
+
     async def set_language(self, user: User, language: str) -> None:
         await self.store.ensure_user(user.id, supported(language), user.name)
         await self.store.set_user_language(user.id, supported(language))
@@ -271,7 +275,10 @@ class Engine:
     def _menus(turn: Turn) -> Any:
         """The module whose menu is open: the drafts', the ten-keys check's or the committee's."""
         menu = turn.position.get("menu")
-        return paperwork if menu in paperwork.MENUS else health if menu in health.MENUS else committee
+        for module in (paperwork, health, reminders):
+            if menu in module.MENUS:
+                return module
+        return committee
 
     def _step_of(self, position: Position) -> str | None:
         if position.get("at") == "question" and position["q"] in self._questions:
@@ -349,6 +356,8 @@ class Engine:
             return await paperwork.open_template(self, turn)
         if name == "check":
             return await health.open_check(self, turn)
+        if name == "reminders":
+            return await reminders.open_list(self, turn)
         if name == "back":
             return await self._back(turn)
         if name == "skip":
@@ -573,6 +582,7 @@ class Engine:
         earlier = turn.answers.get(question.id)
         turn.answers[question.id] = await self.store.save_answer(turn.project.id, question.id, value, turn.user)
         await self._sync_project(turn, question.id, value)
+        await reminders.after_answer(self, turn, question, value)
         kind = turn.standing.kind
         if value is None:
             out = [Message(t.gettext("Skipped. You can answer it later with /edit."))]
@@ -620,6 +630,7 @@ class Engine:
         t = turn.t
         step = self.plan.steps[step_id]
         await self.store.close_step(turn.project.id, step_id, turn.user)
+        await reminders.step_closed(self.store, turn.project.id, step_id)
         turn.closed.add(step_id)
         out = [Message(t.gettext("Step {number} is closed.").format(number=step.number))]
         out += self._to_committee(

@@ -95,4 +95,5 @@ class Message:
     prompt: str = ""
     to_user: int | None = None
     to_groups: bool = False
+    project: int | None = None  # whose group chats `to_groups` means, when no one is talking (reminders)
     stale: bool = False  # the answer to a button that no longer applies: nothing was changed

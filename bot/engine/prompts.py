@@ -326,6 +326,8 @@ def help_text(t: Translator) -> Message:
         t.gettext("/language: change the language I speak"),
         t.gettext("/members: the committee and its roles; /invite and /invites: invitation links (coordinator)"),
         t.gettext("/assign: give a step to a committee member (coordinator)"),
+        t.gettext("/check: the ten-keys check; /reminders: coming reminders, and muting them"),
+        t.gettext("/template: our letterhead for the drafts (coordinator)"),
         t.gettext("/help: this help"),
         "",
         t.gettext("Your answers are saved as you go: stop any time and continue later where you left off."),

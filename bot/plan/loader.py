@@ -54,6 +54,7 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
         "documents": _read_yaml(documents_file).get("documents"),
         "funding": _read_yaml(root / "funding.yaml"),
         "carry_over": index.get("carry_over", []),
+        "calendar": index.get("calendar", []),
         "health": _read_yaml(root / "health.yaml"),
         "root": root,
     }
@@ -64,6 +65,7 @@ def load_plan(root: Path = DIALOGS_DIR) -> Plan:
     if unknown:
         raise PlanError(index_file, "carry_over", f"no question {unknown[0]!r}")
     _check_health(plan, root / "health.yaml")
+    _check_calendar(plan, index_file)
     _check_documents(plan, root, documents_file)
     return plan
 
@@ -149,6 +151,18 @@ def _check_condition(condition: Condition, earlier: dict[str, str], path: Path, 
     for name in condition.questions():
         if name != "kind" and name not in earlier:
             raise PlanError(path, f"{place} > when", f"names unknown or later question {name!r}")
+
+
+def _check_calendar(plan: Plan, index_file: Path) -> None:
+    """Calendar sources are lists with a date field and a label field."""
+    questions = plan.questions()
+    for position, source in enumerate(plan.calendar, start=1):
+        question = questions.get(source.question)
+        fields = {f.id: f.type for f in question.fields} if question else {}
+        if question is None or question.type != "repeat":
+            raise PlanError(index_file, f"calendar [{position}]", f"{source.question!r} is not a list question")
+        if fields.get(source.date) != "date" or source.label not in fields:
+            raise PlanError(index_file, f"calendar [{position}]", "needs a date field and a label field of the list")
 
 
 def _check_health(plan: Plan, path: Path) -> None:

@@ -293,6 +293,15 @@ class Health(Strict):
     actions: dict[Identifier, Wording]
 
 
+class CalendarSource(Strict):
+    """A list whose entries carry a date that becomes a reminder (evaluation dates, activities)."""
+
+    question: Identifier
+    date: Identifier
+    label: Identifier
+    kind: Literal["evaluation", "activity"]
+
+
 class Document(Strict):
     """A draft produced at the end of a stage from one template."""
 
@@ -316,6 +325,7 @@ class Plan(Strict):
     funding: Funding
     health: Health
     carry_over: list[Identifier] = []
+    calendar: list[CalendarSource] = []
     root: Path
 
     @property

@@ -28,6 +28,7 @@ MIGRATIONS: list[str] = [
         user_id INTEGER NOT NULL REFERENCES users(id),
         role TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
         joined_at TEXT NOT NULL,
+        reminders_muted INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (project_id, user_id)
     );
     CREATE TABLE answers (
@@ -131,11 +132,12 @@ MIGRATIONS: list[str] = [
         project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
         user_id INTEGER,
         kind TEXT NOT NULL,
+        topic TEXT NOT NULL,
         due_at TEXT NOT NULL,
         payload TEXT NOT NULL DEFAULT '{}',
-        sent_at TEXT,
-        muted INTEGER NOT NULL DEFAULT 0
+        sent_at TEXT
     );
+    CREATE INDEX reminders_due ON reminders (sent_at, due_at);
     CREATE TABLE health_checks (
         id INTEGER PRIMARY KEY,
         project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

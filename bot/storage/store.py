@@ -59,6 +59,18 @@ class Invite:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    id: int
+    project_id: int
+    user_id: int | None  # None: for the coordinators and the group chats
+    kind: str  # step | evaluation | activity
+    topic: str  # what it is about, e.g. "step:step3" or "evaluation_dates"
+    due_at: str
+    payload: dict[str, Any]
+    sent_at: str | None
+
+
+@dataclass(frozen=True)
 class StoredButton:
     id: str
     user_id: int
@@ -430,6 +442,60 @@ class Store:
             row = await cursor.fetchone()
         return json.loads(row["scores"]) if row else None
 
+    async def schedule(
+        self, project_id: int, user_id: int | None, kind: str, topic: str, due: datetime, payload: dict[str, Any]
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO reminders (project_id, user_id, kind, topic, due_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
+            (project_id, user_id, kind, topic, due.isoformat(timespec="seconds"), json.dumps(payload)),
+        )
+        await self._db.commit()
+
+    async def cancel_reminders(self, project_id: int, topic: str) -> None:
+        """Drop the pending reminders about a topic (a step that closed, dates that were changed)."""
+        await self._db.execute(
+            "DELETE FROM reminders WHERE project_id = ? AND topic = ? AND sent_at IS NULL", (project_id, topic)
+        )
+        await self._db.commit()
+
+    async def due_reminders(self) -> list[Reminder]:
+        async with self._db.execute(
+            "SELECT * FROM reminders WHERE sent_at IS NULL AND due_at <= ? ORDER BY due_at, id", (self._now(),)
+        ) as cursor:
+            return [_reminder(row) for row in await cursor.fetchall()]
+
+    async def reminders(self, project_id: int) -> list[Reminder]:
+        """The project's pending reminders, soonest first."""
+        async with self._db.execute(
+            "SELECT * FROM reminders WHERE project_id = ? AND sent_at IS NULL ORDER BY due_at, id", (project_id,)
+        ) as cursor:
+            return [_reminder(row) for row in await cursor.fetchall()]
+
+    async def mark_sent(self, reminder_id: int) -> None:
+        await self._db.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", (self._now(), reminder_id))
+        await self._db.commit()
+
+    async def last_reminded(self, user_id: int) -> str | None:
+        async with self._db.execute(
+            "SELECT MAX(sent_at) FROM reminders WHERE user_id = ? AND kind = 'step'", (user_id,)
+        ) as cursor:
+            (sent,) = await cursor.fetchone()
+        return sent
+
+    async def set_reminders_muted(self, project_id: int, user_id: int, muted: bool) -> None:
+        await self._db.execute(
+            "UPDATE members SET reminders_muted = ? WHERE project_id = ? AND user_id = ?",
+            (int(muted), project_id, user_id),
+        )
+        await self._db.commit()
+
+    async def reminders_muted(self, project_id: int, user_id: int) -> bool:
+        async with self._db.execute(
+            "SELECT reminders_muted FROM members WHERE project_id = ? AND user_id = ?", (project_id, user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row and row["reminders_muted"])
+
     async def link_group(self, chat_id: int, project_id: int, user_id: int) -> None:
         await self._db.execute(
             "INSERT INTO group_chats (chat_id, project_id, linked_by, linked_at) VALUES (?, ?, ?, ?)"
@@ -577,4 +643,17 @@ def _document(row: aiosqlite.Row) -> StoredDocument:
         row["checksum"],
         row["created_at"],
         json.loads(row["sources"]),
+    )
+
+
+def _reminder(row: aiosqlite.Row) -> Reminder:
+    return Reminder(
+        row["id"],
+        row["project_id"],
+        row["user_id"],
+        row["kind"],
+        row["topic"],
+        row["due_at"],
+        json.loads(row["payload"]),
+        row["sent_at"],
     )

@@ -45,6 +45,8 @@ COMMANDS = [
     ("assign", N_("Give a step to a committee member")),
     ("projects", N_("Switch between projects")),
     ("template", N_("Use our letterhead for the drafts")),
+    ("check", N_("The ten-keys check")),
+    ("reminders", N_("Coming reminders; mute them")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop changing an answer")),
@@ -114,6 +116,8 @@ def build_application(settings: Settings, plan: Plan, store: Store) -> Applicati
     application.add_handler(MessageHandler(private & filters.Document.ALL, handlers.file))
     application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.unreadable))
     application.add_error_handler(handlers.error)
+    assert application.job_queue is not None  # the job-queue extra is a dependency
+    application.job_queue.run_repeating(handlers.reminders, interval=settings.reminder_check, first=1.0)
     return application
 
 

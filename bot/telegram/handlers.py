@@ -146,18 +146,25 @@ class Handlers:
     async def send(self, chat_id: int, user_id: int, replies: list[Message]) -> None:
         """Deliver replies: to this chat, to other members, and to the project's group chats."""
         await self.delivery.clear_last_prompt(user_id, chat_id)  # old buttons go; the new question brings its own
-        groups: list[int] | None = None
+        current = await self.store.current_project(user_id)
         for message in replies:
+            if message.to_user is None and not message.to_groups:
+                await self.delivery.to_chat(chat_id, user_id, message)
+        await self.notify([m for m in replies if m.to_user is not None or m.to_groups], current)
+
+    async def notify(self, notices: list[Message], project_id: int | None = None) -> None:
+        """Messages for other members and for group chats; one unreachable chat never stops the rest."""
+        for message in notices:
             if message.to_user is not None:
                 await self.delivery.to_user(message.to_user, message)
-            elif message.to_groups:
-                if groups is None:
-                    project_id = await self.store.current_project(user_id)
-                    groups = await self.store.groups_of(project_id) if project_id else []
-                for group in groups:
-                    await self.delivery.to_group(group, message)
-            else:
-                await self.delivery.to_chat(chat_id, user_id, message)
+                continue
+            project = message.project or project_id
+            for group in await self.store.groups_of(project) if project else []:
+                await self.delivery.to_group(group, message)
+
+    async def reminders(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run by the job queue: deliver the reminders that are due (they live in the database)."""
+        await self.notify(await self.engine.due_reminders())
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure (the token is filtered from every log line) and apologise: never silence."""
