@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from bot.demo import demo_answers, multi_parts
 from bot.documents.drafts import DraftRequest, Source, build, changes
 from bot.documents.render import ProjectFacts
+from bot.i18n import translator
 from bot.plan.models import Kind, Plan, QuestionType
 from tests.readers import docx_styles, docx_text, pdf_text
 
@@ -53,13 +54,17 @@ def test_demo_writes_every_draft_in_both_formats(plan: Plan, tmp_path: Path) -> 
         check=True,
     )
     written = {Path(line).name for line in result.stdout.split()}
-    assert written == {f"{d.id}_v1_en.{ext}" for d in plan.documents for ext in ("docx", "pdf")}
+    # partner-facing drafts are in the partner's language (Spanish for San Rafael del Norte) once it is
+    # known, that is from stage 2; the municipal profile of stage 1 is still in the project's language
+    language = {d.id: "es" if d.audience == "partner" and d.stage > 1 else "en" for d in plan.documents}
+    assert written == {f"{d.id}_v1_{language[d.id]}.{ext}" for d in plan.documents for ext in ("docx", "pdf")}
     for draft in plan.documents:
-        word = docx_text((tmp_path / f"{draft.id}_v1_en.docx").read_bytes())
-        pdf = pdf_text((tmp_path / f"{draft.id}_v1_en.pdf").read_bytes())
-        assert draft.title in word and "Lindenberg" in word, draft.id
-        assert "[to be completed" not in word, draft.id  # the demo answers everything that applies
-        assert draft.title in pdf, draft.id
+        word = docx_text((tmp_path / f"{draft.id}_v1_{language[draft.id]}.docx").read_bytes())
+        pdf = pdf_text((tmp_path / f"{draft.id}_v1_{language[draft.id]}.pdf").read_bytes())
+        title = translator(language[draft.id]).translate(draft.title)
+        assert title in word and "Lindenberg" in word, draft.id
+        assert "[to be completed" not in word and "[pendiente de completar" not in word, draft.id  # all answered
+        assert title in pdf.replace("\n", " "), draft.id
 
 
 def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:

@@ -60,6 +60,7 @@ class DraftRequest:
     today: date
     letterhead: bytes | None = None
     health: dict[str, int] = field(default_factory=dict)  # the latest ten-keys check's own scores, if any
+    member_scores: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # candidate -> members' scores
 
 
 def build(request: DraftRequest, document: Document, language: str, version: int, also: str | None = None) -> Draft:
@@ -95,7 +96,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def _markdown(request: DraftRequest, document: Document, t: Translator, version: int, health: list[KeyResult]) -> str:
-    renderer = DocumentRenderer(request.plan, request.values, t, request.kind)
+    renderer = DocumentRenderer(request.plan, request.values, t, request.kind, request.member_scores)
     return renderer.render(document, request.facts, version, request.today, health).content
 
 

@@ -22,6 +22,7 @@ from bot.plan.answers import format_value, multi_labels, option_label
 from bot.plan.builtins import fields_of
 from bot.plan.conditions import applies
 from bot.plan.models import Document, FieldSpec, Kind, Plan, Question, QuestionType, pick
+from bot.plan.ranking import rank
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,9 @@ class Ranked:
     row: Entry
     total: float | None
     scored: int
+    spread: float | None
+    scorers: int
+    rank: int
 
 
 @lru_cache(maxsize=4)
@@ -157,8 +161,16 @@ def _environment(templates: Path) -> Environment:
 class DocumentRenderer:
     """Renders documents for one project in one language."""
 
-    def __init__(self, plan: Plan, values: dict[str, Any], t: Translator, kind: Kind | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        values: dict[str, Any],
+        t: Translator,
+        kind: Kind | None,
+        member_scores: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> None:
         self.plan, self.values, self.t, self.kind = plan, values, t, kind
+        self.member_scores = member_scores or {}
         self.answers = Answers(plan, values, t, kind)
 
     def checks(self, step_id: str) -> list[CheckRow]:
@@ -183,22 +195,14 @@ class DocumentRenderer:
         return rows
 
     def ranking(self, repeat_id: str) -> list[Ranked]:
-        """Entries of a repeat ranked by their `score_<criterion>` fields, weighed by the criteria."""
+        """Entries of a list ranked by their weighted scores: the entry's own and the members' (/score)."""
         question = self.plan.questions()[repeat_id]
-        ranked = []
-        for entry in self.values.get(repeat_id) or []:
-            weighted = weights = 0.0
-            scored = 0
-            for name, score in entry.items():
-                criterion = self.values.get(name.removeprefix("score_")) if name.startswith("score_") else None
-                if score is None or not isinstance(criterion, dict) or not criterion.get("weight"):
-                    continue
-                weighted += score * criterion["weight"]
-                weights += criterion["weight"]
-                scored += 1
-            total = round(weighted / weights, 2) if weights else None
-            ranked.append(Ranked(Entry(question, entry, self.t, self.kind), total, scored))
-        return sorted(ranked, key=lambda r: -1 if r.total is None else r.total, reverse=True)
+        criteria = [q.id for q in self.plan.questions().values() if q.type == QuestionType.criterion]
+        entries = self.values.get(repeat_id) or []
+        return [
+            Ranked(Entry(question, r.entry, self.t, self.kind), r.total, r.scored, r.spread, r.scorers, r.rank)
+            for r in rank(entries, self.values, criteria, self.member_scores)
+        ]
 
     def render(
         self, document: Document, project: ProjectFacts, version: int, today: date, health: list[Any] | None = None

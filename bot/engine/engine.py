@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.engine import committee, health, paperwork, prompts, reminders
+from bot.engine import committee, health, paperwork, prompts, reminders, scoring
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import Translator, supported, translator
@@ -275,7 +275,7 @@ class Engine:
     def _menus(turn: Turn) -> Any:
         """The module whose menu is open: the drafts', the ten-keys check's or the committee's."""
         menu = turn.position.get("menu")
-        for module in (paperwork, health, reminders):
+        for module in (paperwork, health, reminders, scoring):
             if menu in module.MENUS:
                 return module
         return committee
@@ -358,6 +358,10 @@ class Engine:
             return await health.open_check(self, turn)
         if name == "reminders":
             return await reminders.open_list(self, turn)
+        if name == "score":
+            return await scoring.open_scoring(self, turn)
+        if name == "ranking":
+            return await scoring.ranking(self, turn)
         if name == "back":
             return await self._back(turn)
         if name == "skip":
@@ -446,6 +450,8 @@ class Engine:
             return await self._answer(turn, event)
         if at == "menu" and isinstance(event, Press):
             return await self._menus(turn).choose(self, turn, event.value)
+        if at == "menu" and isinstance(event, Text) and turn.position.get("menu") in scoring.MENUS:
+            return await scoring.text(self, turn, event.text)  # pros and cons are typed
         value = event.value if isinstance(event, Press) else None
         if at == "review" and value == "close":
             return await self._close_step(turn, turn.position["step"])

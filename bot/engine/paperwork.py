@@ -38,8 +38,17 @@ async def _request(engine: Engine, turn: Turn) -> DraftRequest:
     facts = ProjectFacts(turn.project.name, str(standing.values.get("country") or ""), turn.project.kind or "")
     letterhead = await engine.store.letterhead(turn.project.id)
     scores = await engine.store.latest_health_check(turn.project.id)
+    member_scores = await engine.store.candidate_scores(turn.project.id)
     return DraftRequest(
-        engine.plan, standing.values, standing.kind, facts, sources, engine.today(), letterhead, scores or {}
+        engine.plan,
+        standing.values,
+        standing.kind,
+        facts,
+        sources,
+        engine.today(),
+        letterhead,
+        scores or {},
+        member_scores,
     )
 
 

@@ -327,6 +327,7 @@ def help_text(t: Translator) -> Message:
         t.gettext("/members: the committee and its roles; /invite and /invites: invitation links (coordinator)"),
         t.gettext("/assign: give a step to a committee member (coordinator)"),
         t.gettext("/check: the ten-keys check; /reminders: coming reminders, and muting them"),
+        t.gettext("/score: score the candidate partners; /ranking: where they stand"),
         t.gettext("/template: our letterhead for the drafts (coordinator)"),
         t.gettext("/help: this help"),
         "",

@@ -145,6 +145,16 @@ MIGRATIONS: list[str] = [
         scores TEXT NOT NULL,
         created_at TEXT NOT NULL
     );
+    CREATE TABLE candidate_scores (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        candidate TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        scores TEXT NOT NULL,
+        pros TEXT NOT NULL DEFAULT '',
+        cons TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, candidate, user_id)
+    );
     CREATE TABLE processed_updates (
         update_id INTEGER PRIMARY KEY,
         processed_at TEXT NOT NULL

@@ -496,6 +496,30 @@ class Store:
             row = await cursor.fetchone()
         return bool(row and row["reminders_muted"])
 
+    async def save_candidate_scores(
+        self, project_id: int, candidate: str, user_id: int, scores: dict[str, int], pros: str, cons: str
+    ) -> None:
+        """One member's scores for one candidate; scoring again replaces them."""
+        await self._db.execute(
+            "INSERT INTO candidate_scores (project_id, candidate, user_id, scores, pros, cons, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, candidate, user_id) DO UPDATE SET"
+            " scores = excluded.scores, pros = excluded.pros, cons = excluded.cons, updated_at = excluded.updated_at",
+            (project_id, candidate, user_id, json.dumps(scores), pros, cons, self._now()),
+        )
+        await self._db.commit()
+
+    async def candidate_scores(self, project_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Per candidate, every member's score set, with their pros, cons and who they are."""
+        async with self._db.execute(
+            "SELECT * FROM candidate_scores WHERE project_id = ? ORDER BY candidate, user_id", (project_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            entry = json.loads(row["scores"]) | {"_user": row["user_id"], "_pros": row["pros"], "_cons": row["cons"]}
+            found.setdefault(row["candidate"], []).append(entry)
+        return found
+
     async def link_group(self, chat_id: int, project_id: int, user_id: int) -> None:
         await self._db.execute(
             "INSERT INTO group_chats (chat_id, project_id, linked_by, linked_at) VALUES (?, ?, ?, ?)"

@@ -46,6 +46,8 @@ COMMANDS = [
     ("projects", N_("Switch between projects")),
     ("template", N_("Use our letterhead for the drafts")),
     ("check", N_("The ten-keys check")),
+    ("score", N_("Score the candidate partners")),
+    ("ranking", N_("Ranking of the candidates")),
     ("reminders", N_("Coming reminders; mute them")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do")),
