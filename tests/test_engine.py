@@ -317,7 +317,7 @@ async def test_a_draft_of_a_compound_answer_survives_a_restart(mini_plan, tmp_pa
         await second.close()
 
 
-async def test_the_conversation_speaks_dutch_and_swedish(mini_plan, chat_on) -> None:
+async def test_the_conversation_speaks_every_interface_language(mini_plan, chat_on) -> None:
     dutch = chat_on(mini_plan, "nl-BE", user_id=1)
     await dutch.send(Command("start"), *SETUP, Text("Together"), Command("skip"), Text("28.000"))
     saved = dutch.replies[0].text
@@ -327,6 +327,13 @@ async def test_the_conversation_speaks_dutch_and_swedish(mini_plan, chat_on) -> 
     await swedish.send(Command("start"))
     assert "Welcome" not in swedish.text
     assert "/help" in swedish.text
+    french = chat_on(mini_plan, "fr-BE", user_id=3)
+    await french.send(Command("start"), *SETUP, Text("Ensemble"), Command("skip"), Text("28 000"))
+    assert "28\u202f000" in french.replies[0].text or "28 000" in french.replies[0].text
+    assert "Saved" not in french.replies[0].text
+    german = chat_on(mini_plan, "de-AT", user_id=4)
+    await german.send(Command("start"), Command("help"))
+    assert "/status" in german.replies[0].text and "I walk your municipality" not in german.replies[0].text
 
 
 async def test_the_back_button_goes_to_the_previous_question(mini_plan, chat_on) -> None:

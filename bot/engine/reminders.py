@@ -47,10 +47,10 @@ async def after_answer(engine: Engine, turn: Turn, question: Question, value: An
         await engine.store.cancel_reminders(turn.project.id, question.id)
         today = engine.store.clock().date()
         for entry in value or []:
-            when = entry.get(source.date)
+            when = entry.get(source.date_field)
             if when and date.fromisoformat(when) >= today:
                 due = datetime.combine(date.fromisoformat(when), MORNING)
-                payload = {"date": when, "label": entry.get(source.label) or ""}
+                payload = {"date": when, "label": entry.get(source.label_field) or ""}
                 await engine.store.schedule(turn.project.id, None, source.kind, question.id, due, payload)
 
 

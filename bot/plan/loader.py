@@ -161,7 +161,7 @@ def _check_calendar(plan: Plan, index_file: Path) -> None:
         fields = {f.id: f.type for f in question.fields} if question else {}
         if question is None or question.type != "repeat":
             raise PlanError(index_file, f"calendar [{position}]", f"{source.question!r} is not a list question")
-        if fields.get(source.date) != "date" or source.label not in fields:
+        if fields.get(source.date_field) != "date" or source.label_field not in fields:
             raise PlanError(index_file, f"calendar [{position}]", "needs a date field and a label field of the list")
 
 

@@ -297,8 +297,8 @@ class CalendarSource(Strict):
     """A list whose entries carry a date that becomes a reminder (evaluation dates, activities)."""
 
     question: Identifier
-    date: Identifier
-    label: Identifier
+    date_field: Identifier
+    label_field: Identifier
     kind: Literal["evaluation", "activity"]
 
 
