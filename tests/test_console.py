@@ -81,3 +81,13 @@ def test_without_a_token_the_bot_talks_in_the_terminal(tmp_path: Path) -> None:
     assert "Saved: Lindenberg" in result.stdout
     assert "Progress of Lindenberg" in result.stdout
     assert (tmp_path / "plain.db").exists()
+
+
+def test_pictures_are_written_as_files_in_the_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    output = run_console(tmp_path / "pictures.db", out, "en", ["Lindenberg", "Belgium", "2", "Sofie", "/status",
+                                                                 "/check", *["4"] * 10])
+    assert (out / "plan.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "ten-keys.png").read_bytes().startswith(b"\x89PNG")
+    assert "Ten-keys check of Lindenberg" in output
+    assert "The three weakest keys, and what to do next:" in output
