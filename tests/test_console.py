@@ -85,8 +85,9 @@ def test_without_a_token_the_bot_talks_in_the_terminal(tmp_path: Path) -> None:
 
 def test_pictures_are_written_as_files_in_the_terminal(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    output = run_console(tmp_path / "pictures.db", out, "en", ["Lindenberg", "Belgium", "2", "Sofie", "/status",
-                                                                 "/check", *["4"] * 10])
+    output = run_console(
+        tmp_path / "pictures.db", out, "en", ["Lindenberg", "Belgium", "2", "Sofie", "/status", "/check", *["4"] * 10]
+    )
     assert (out / "plan.png").read_bytes().startswith(b"\x89PNG")
     assert (out / "ten-keys.png").read_bytes().startswith(b"\x89PNG")
     assert "Ten-keys check of Lindenberg" in output
