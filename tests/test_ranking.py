@@ -83,6 +83,7 @@ async def test_members_score_and_the_ranking_shows_disagreement(mini_plan, chat_
     assert report.text.splitlines()[2] == "1. Beta (): 4 (1 scorer)"
     assert "2. Alpha (): 3.75 on average (2 scorers, spread 2.5) ⚠ the committee disagrees" in report.text
     picture = Image.open(BytesIO(report.files[0].content)).convert("RGB")
+    assert "   + Anna: Great schools" in report.text  # a member's pros, by name
     assert picture.width == 1080 and picture.height == 40 * 2 + 70 + 52 * 3
     assert picture.getpixel((1080 - 45, 40 + 70 + 5)) == (235, 235, 235)  # the header row's shade
     assert picture.getpixel((1080 - 45, 40 + 70 + 52 + 5)) == (255, 255, 255)  # a candidate's row

@@ -97,7 +97,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 def _markdown(request: DraftRequest, document: Document, t: Translator, version: int, health: list[KeyResult]) -> str:
     renderer = DocumentRenderer(request.plan, request.values, t, request.kind, request.member_scores)
-    return renderer.render(document, request.facts, version, request.today, health).content
+    return renderer.render(document, request.facts, version, request.today, health)
 
 
 @lru_cache(maxsize=64)

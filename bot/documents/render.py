@@ -32,13 +32,6 @@ class ProjectFacts:
     kind: str
 
 
-@dataclass(frozen=True)
-class Rendered:
-    document: Document
-    filename: str
-    content: str
-
-
 class Value:
     """One answer (or one field of an entry) as a template sees it."""
 
@@ -142,6 +135,7 @@ class Ranked:
     spread: float | None
     scorers: int
     rank: int
+    notes: list[dict[str, str]]  # members' pros and cons from /score, as literal text
 
 
 @lru_cache(maxsize=4)
@@ -200,13 +194,22 @@ class DocumentRenderer:
         criteria = [q.id for q in self.plan.questions().values() if q.type == QuestionType.criterion]
         entries = self.values.get(repeat_id) or []
         return [
-            Ranked(Entry(question, r.entry, self.t, self.kind), r.total, r.scored, r.spread, r.scorers, r.rank)
+            Ranked(
+                Entry(question, r.entry, self.t, self.kind),
+                r.total,
+                r.scored,
+                r.spread,
+                r.scorers,
+                r.rank,
+                [{key: escape_markdown(text) for key, text in note.items()} for note in r.notes],
+            )
             for r in rank(entries, self.values, criteria, self.member_scores)
         ]
 
     def render(
         self, document: Document, project: ProjectFacts, version: int, today: date, health: list[Any] | None = None
-    ) -> Rendered:
+    ) -> str:
+        """The draft as Markdown, in this renderer's language."""
         template = _environment(self.plan.templates).get_template(document.template)
         title = self.t.translate(pick(document.title, self.kind))
         gettext, ngettext = self.t.gettext, self.t.ngettext
@@ -224,5 +227,4 @@ class DocumentRenderer:
             gettext=gettext,
             ngettext=ngettext,
         )
-        filename = f"{document.id}_v{version}_{self.t.language}.md"
-        return Rendered(document, filename, content)
+        return content

@@ -170,6 +170,9 @@ def _ranking_message(t: Translator, ranked: list[Ranked], project: str) -> Messa
         if item.spread is not None and item.spread >= DISAGREEMENT:
             line += " ⚠ " + t.gettext("the committee disagrees on this one")
         lines.append(line)
+        for note in item.notes:
+            lines += [f"   + {note['name']}: {note['pros']}"] if note["pros"] else []
+            lines += [f"   – {note['name']}: {note['cons']}"] if note["cons"] else []
         rows.append(
             [str(item.rank), name, country, t.number(item.total), t.number(item.spread or 0), str(item.scorers)]
         )

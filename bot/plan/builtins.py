@@ -9,8 +9,6 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.plan.models import FieldSpec, Option, Question, QuestionType
 
-CHECK_STATUSES = ("addressed", "not_relevant", "to_do")
-
 CHECK_FIELDS = [
     FieldSpec(
         id="status",

@@ -9,7 +9,7 @@ weights of step 4's criteria; the ranking is by the average of those totals, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 SCORE_PREFIX = "score_"
@@ -24,6 +24,7 @@ class Ranked:
     scorers: int
     scored: int  # how many criteria were scored, by the scorer who scored most
     rank: int  # equal totals share a rank
+    notes: list[dict[str, str]]  # members' pros and cons: {"name", "pros", "cons"}
 
 
 def weights(values: dict[str, Any], criteria: list[str]) -> dict[str, float]:
@@ -64,21 +65,16 @@ def rank(
         average = round(sum(t for t, _ in totals) / len(totals), 2) if totals else None
         spread = round(max(t for t, _ in totals) - min(t for t, _ in totals), 2) if totals else None
         scored = max((count for _, count in totals), default=0)
-        ranked.append(Ranked(index, entry, average, spread, len(totals), scored, 0))
+        notes = [
+            {"name": str(s.get("_name", "")), "pros": str(s.get("_pros", "")), "cons": str(s.get("_cons", ""))}
+            for s in score_sets[1:]
+            if s.get("_pros") or s.get("_cons")
+        ]
+        ranked.append(Ranked(index, entry, average, spread, len(totals), scored, 0, notes))
     ordered = sorted(ranked, key=lambda r: (r.total is None, -(r.total or 0), str(r.entry.get("name", ""))))
     result, previous, position = [], None, 0
     for number, item in enumerate(ordered, start=1):
         if item.total != previous:
             position, previous = number, item.total
-        result.append(
-            Ranked(
-                item.index,
-                item.entry,
-                item.total,
-                item.spread,
-                item.scorers,
-                item.scored,
-                position if item.total is not None else len(ordered),
-            )
-        )
+        result.append(replace(item, rank=position if item.total is not None else len(ordered)))
     return result

@@ -295,14 +295,6 @@ class Store:
             row = await cursor.fetchone()
         return User(row["id"], row["language"], row["display_name"]) if row else None
 
-    async def add_member(self, project_id: int, user_id: int, role: str) -> None:
-        await self._db.execute(
-            "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (project_id, user_id) DO NOTHING",
-            (project_id, user_id, role, self._now()),
-        )
-        await self._db.commit()
-
     async def members(self, project_id: int) -> list[Member]:
         async with self._db.execute(
             "SELECT m.user_id, m.role, u.display_name, u.language FROM members m JOIN users u ON u.id = m.user_id"
@@ -511,13 +503,15 @@ class Store:
     async def candidate_scores(self, project_id: int) -> dict[str, list[dict[str, Any]]]:
         """Per candidate, every member's score set, with their pros, cons and who they are."""
         async with self._db.execute(
-            "SELECT * FROM candidate_scores WHERE project_id = ? ORDER BY candidate, user_id", (project_id,)
+            "SELECT c.*, u.display_name FROM candidate_scores c LEFT JOIN users u ON u.id = c.user_id"
+            " WHERE c.project_id = ? ORDER BY c.candidate, c.user_id",
+            (project_id,),
         ) as cursor:
             rows = await cursor.fetchall()
         found: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            entry = json.loads(row["scores"]) | {"_user": row["user_id"], "_pros": row["pros"], "_cons": row["cons"]}
-            found.setdefault(row["candidate"], []).append(entry)
+            notes = {"_name": row["display_name"] or "", "_pros": row["pros"], "_cons": row["cons"]}
+            found.setdefault(row["candidate"], []).append(json.loads(row["scores"]) | notes)
         return found
 
     async def link_group(self, chat_id: int, project_id: int, user_id: int) -> None:

@@ -21,8 +21,6 @@ from bot.telegram.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
-GROUP_COMMANDS = {"start", "connect", "status", "help"}
-
 
 class Handlers:
     """The callbacks registered with the Application; each does one kind of update."""
