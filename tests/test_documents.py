@@ -198,8 +198,11 @@ def test_what_changed_between_two_versions(plan: Plan) -> None:
 def test_members_scores_and_notes_reach_the_comparison(plan: Plan) -> None:
     values = stored_demo(plan)
     first = values["candidates"][0]["name"]
-    notes = {first: [{"crit_region": 1, "crit_policy": 1, "_name": "Anna", "_pros": "<b>Big & green</b>",
-                      "_cons": "Far away"}]}
+    notes = {
+        first: [
+            {"crit_region": 1, "crit_policy": 1, "_name": "Anna", "_pros": "<b>Big & green</b>", "_cons": "Far away"}
+        ]
+    }
     comparison = document(plan, "candidate_comparison")
     base = request(plan, values)
     with_members = DraftRequest(plan, values, Kind.north_south, FACTS, base.sources, TODAY, member_scores=notes)
