@@ -32,6 +32,9 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True, help="folder for the drafts")
     demo.add_argument("--lang", choices=document_languages(), default="en", help="language of the drafts")
     commands.add_parser("check", help="check the plan files in dialogs/ and report what is wrong")
+    backup = commands.add_parser("backup", help="copy the database consistently, also while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    backup.add_argument("--db", type=Path, default=settings.database, help="the database (default: %(default)s)")
     return parser
 
 
@@ -49,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             f"The plan is valid: {len(plan.stages)} stages, {len(plan.steps)} steps, {questions} questions, "
             f"{len(plan.documents)} documents."
         )
+        return 0
+    if args.command == "backup":
+        asyncio.run(_backup(args.db, args.path))
+        print(f"Backup written to {args.path}")
         return 0
     if args.command == "demo":
         written = asyncio.run(run_demo(plan, args.out, args.lang))
@@ -76,6 +83,14 @@ def _telegram(settings: Settings, plan: Plan) -> int:
     logging.getLogger(__name__).info("starting the Telegram bot (%s)", mode)
     asyncio.run(serve(settings, plan))
     return 0
+
+
+async def _backup(database: Path, target: Path) -> None:
+    store = await Store.open(database)
+    try:
+        await store.backup(target)
+    finally:
+        await store.close()
 
 
 def _system_language() -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.engine import committee, health, paperwork, prompts, reminders, scoring
+from bot.engine import committee, health, paperwork, privacy, prompts, reminders, scoring
 from bot.engine.flow import Standing, can_skip, current_spec, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.i18n import Translator, supported, translator
@@ -59,6 +59,8 @@ class Turn:
         return self.role == "coordinator"
 
     def name_of(self, user_id: int) -> str:
+        if user_id == 0:
+            return self.t.gettext("a former member")  # someone who asked to be forgotten
         member = self.members.get(user_id)
         return member.name if member and member.name else self.t.gettext("a committee member")
 
@@ -212,7 +214,7 @@ class Engine:
         if stage is not None and turn.coordinator:
             turn.position = {"at": "stage_review", "stage": stage}
             return [prompts.stage_review(turn.t, standing, stage)]
-        step = next((s for s in self.plan.ordered_steps() if s.id not in turn.closed and turn.may_answer(s)), None)
+        step = self._next_step(turn)
         if step is None:
             turn.position = {"at": "finished" if self._all_done(turn) else "idle"}
             return [self._finished(turn) if self._all_done(turn) else self._idle(turn)]
@@ -228,6 +230,15 @@ class Engine:
         turn.position = {"at": "question", "q": question.id, "draft": {}}
         intro = [prompts.step_intro(turn.t, standing, step)] if entering else []
         return [*intro, self._question_prompt(turn)]
+
+    def _next_step(self, turn: Turn) -> Step | None:
+        """The step to work on: the one in hand while it is open, else the first open step this person answers."""
+        current = self._step_of(turn.position)
+        if current and current in self.plan.steps and current not in turn.closed:
+            step = self.plan.steps[current]
+            if turn.may_answer(step):
+                return step
+        return next((s for s in self.plan.ordered_steps() if s.id not in turn.closed and turn.may_answer(s)), None)
 
     def _stage_to_close(self, turn: Turn) -> int | None:
         """The first stage whose steps are all closed but which the coordinator has not closed yet."""
@@ -275,7 +286,7 @@ class Engine:
     def _menus(turn: Turn) -> Any:
         """The module whose menu is open: the drafts', the ten-keys check's or the committee's."""
         menu = turn.position.get("menu")
-        for module in (paperwork, health, reminders, scoring):
+        for module in (paperwork, health, reminders, scoring, privacy):
             if menu in module.MENUS:
                 return module
         return committee
@@ -358,6 +369,12 @@ class Engine:
             return await health.open_check(self, turn)
         if name == "reminders":
             return await reminders.open_list(self, turn)
+        if name == "mydata":
+            return await privacy.my_data(self, turn)
+        if name == "export":
+            return await privacy.export(self, turn)
+        if name in ("forgetme", "deleteproject"):
+            return await privacy.ask(self, turn, "forget" if name == "forgetme" else "delete_project")
         if name == "score":
             return await scoring.open_scoring(self, turn)
         if name == "ranking":

@@ -329,6 +329,7 @@ def help_text(t: Translator) -> Message:
         t.gettext("/check: the ten-keys check; /reminders: coming reminders, and muting them"),
         t.gettext("/score: score the candidate partners; /ranking: where they stand"),
         t.gettext("/template: our letterhead for the drafts (coordinator)"),
+        t.gettext("/mydata, /forgetme: your data; /export, /deleteproject: the project's (coordinator)"),
         t.gettext("/help: this help"),
         "",
         t.gettext("Your answers are saved as you go: stop any time and continue later where you left off."),

@@ -48,7 +48,8 @@ MIGRATIONS: list[str] = [
         answered_at TEXT NOT NULL
     );
     CREATE INDEX answer_history_by_question ON answer_history (project_id, question_id);
-    CREATE TRIGGER answer_history_append_only BEFORE UPDATE ON answer_history
+    CREATE TRIGGER answer_history_append_only
+        BEFORE UPDATE OF project_id, question_id, value, answered_at ON answer_history
         BEGIN SELECT RAISE(ABORT, 'answer_history is append-only'); END;
     CREATE TABLE closed_steps (
         project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

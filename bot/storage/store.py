@@ -130,6 +130,12 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
+    async def backup(self, target: Path | str) -> None:
+        """A consistent copy of the live database (SQLite's online backup), safe while the bot runs."""
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(str(target)) as copy:
+            await self._db.backup(copy)
+
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cursor:
             (version,) = await cursor.fetchone()
@@ -540,6 +546,118 @@ class Store:
     async def set_letterhead(self, project_id: int, content: bytes | None) -> None:
         await self._db.execute("UPDATE projects SET letterhead = ? WHERE id = ?", (content, project_id))
         await self._db.commit()
+
+    # personal data
+
+    async def _rows(self, sql: str, parameters: tuple[Any, ...]) -> list[dict[str, Any]]:
+        async with self._db.execute(sql, parameters) as cursor:
+            return [dict(row) for row in await cursor.fetchall()]
+
+    async def personal_data(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about one person, for /mydata."""
+        return {
+            "user": await self._rows(
+                "SELECT id, language, display_name, created_at FROM users WHERE id = ?", (user_id,)
+            ),
+            "memberships": await self._rows(
+                "SELECT m.project_id, p.name AS project, m.role, m.joined_at, m.reminders_muted FROM members m"
+                " JOIN projects p ON p.id = m.project_id WHERE m.user_id = ?",
+                (user_id,),
+            ),
+            "answers": await self._rows(
+                "SELECT project_id, question_id, value, answered_at FROM answers WHERE author = ?", (user_id,)
+            ),
+            "answer_history": await self._rows(
+                "SELECT project_id, question_id, value, answered_at FROM answer_history WHERE author = ? ORDER BY id",
+                (user_id,),
+            ),
+            "candidate_scores": await self._rows(
+                "SELECT project_id, candidate, scores, pros, cons, updated_at FROM candidate_scores WHERE user_id = ?",
+                (user_id,),
+            ),
+            "ten_keys_checks": await self._rows(
+                "SELECT project_id, scores, created_at FROM health_checks WHERE user_id = ?", (user_id,)
+            ),
+            "positions": await self._rows(
+                "SELECT project_id, position, updated_at FROM sessions WHERE user_id = ?", (user_id,)
+            ),
+            "reminders": await self._rows(
+                "SELECT project_id, kind, due_at, sent_at FROM reminders WHERE user_id = ?", (user_id,)
+            ),
+            "assignments": await self._rows(
+                "SELECT project_id, step_id, assigned_at FROM assignments WHERE user_id = ?", (user_id,)
+            ),
+        }
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete a person's personal data; their answers stay, attributed to a former member (author 0)."""
+        statements = [
+            ("UPDATE answers SET author = 0 WHERE author = ?", (user_id,)),
+            ("UPDATE answer_history SET author = 0 WHERE author = ?", (user_id,)),
+            ("UPDATE candidate_scores SET user_id = -abs(random()) WHERE user_id = ?", (user_id,)),
+            ("UPDATE health_checks SET user_id = 0 WHERE user_id = ?", (user_id,)),
+            ("UPDATE closed_steps SET closed_by = 0 WHERE closed_by = ?", (user_id,)),
+            ("UPDATE closed_stages SET closed_by = 0 WHERE closed_by = ?", (user_id,)),
+            ("UPDATE invites SET created_by = 0 WHERE created_by = ?", (user_id,)),
+            ("UPDATE assignments SET assigned_by = 0 WHERE assigned_by = ?", (user_id,)),
+            ("UPDATE group_chats SET linked_by = 0 WHERE linked_by = ?", (user_id,)),
+            ("DELETE FROM assignments WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM reminders WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM sessions WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM buttons WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM prompt_messages WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM members WHERE user_id = ?", (user_id,)),
+            ("DELETE FROM users WHERE id = ?", (user_id,)),
+        ]
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, parameters in statements:
+                await self._db.execute(sql, parameters)
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+
+    async def export_project(self, project_id: int) -> dict[str, Any]:
+        """A project's whole record (without the drafts' bytes), for the coordinator's export."""
+        by_project = (project_id,)
+        return {
+            "project": await self._rows(
+                "SELECT id, name, kind, document_language, created_at FROM projects WHERE id = ?", by_project
+            ),
+            "members": await self._rows(
+                "SELECT m.user_id, u.display_name, m.role, m.joined_at FROM members m"
+                " JOIN users u ON u.id = m.user_id WHERE m.project_id = ?",
+                by_project,
+            ),
+            "answers": await self._rows("SELECT * FROM answers WHERE project_id = ?", by_project),
+            "answer_history": await self._rows(
+                "SELECT * FROM answer_history WHERE project_id = ? ORDER BY id", by_project
+            ),
+            "closed_steps": await self._rows("SELECT * FROM closed_steps WHERE project_id = ?", by_project),
+            "closed_stages": await self._rows("SELECT * FROM closed_stages WHERE project_id = ?", by_project),
+            "assignments": await self._rows("SELECT * FROM assignments WHERE project_id = ?", by_project),
+            "candidate_scores": await self._rows("SELECT * FROM candidate_scores WHERE project_id = ?", by_project),
+            "ten_keys_checks": await self._rows("SELECT * FROM health_checks WHERE project_id = ?", by_project),
+            "reminders": await self._rows("SELECT * FROM reminders WHERE project_id = ?", by_project),
+            "documents": await self._rows(
+                "SELECT stage, kind, language, format, version, checksum, created_at FROM documents"
+                " WHERE project_id = ? ORDER BY stage, kind, version",
+                by_project,
+            ),
+        }
+
+    async def delete_project(self, project_id: int) -> None:
+        """Delete a project and everything in it (its members keep their other projects)."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("answer_history", "buttons"):
+                await self._db.execute(f"DELETE FROM {table} WHERE project_id = ?", (project_id,))
+            await self._db.execute("DELETE FROM projects WHERE id = ?", (project_id,))  # the rest cascades
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
 
     # what the buttons on screen mean, and which updates were handled (for the Telegram front end)
 

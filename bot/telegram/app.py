@@ -50,6 +50,10 @@ COMMANDS = [
     ("ranking", N_("Ranking of the candidates")),
     ("reminders", N_("Coming reminders; mute them")),
     ("language", N_("Change the language")),
+    ("mydata", N_("Everything stored about you")),
+    ("forgetme", N_("Delete your personal data")),
+    ("export", N_("The whole project as a ZIP")),
+    ("deleteproject", N_("Delete the project")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop changing an answer")),
 ]
