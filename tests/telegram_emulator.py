@@ -758,6 +758,7 @@ class BotAPIEmulator:
         self._inflight = 0
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        self._faults: dict[str, list[tuple[int, str, int | None]]] = {}
         self._handlers: dict[str, Handler] = {
             "getme": self._get_me,
             "logout": self._ok,
@@ -932,6 +933,12 @@ class BotAPIEmulator:
             },
         )
 
+    def fail_next(
+        self, method: str, status: int, description: str, *, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Make the next `times` calls of `method` fail: 429 (with retry_after), 5xx, or 0 for no answer at all."""
+        self._faults.setdefault(method.lower(), []).extend([(status, description, retry_after)] * times)
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot; a later message from them in the private chat unblocks it, as in Telegram."""
         self._blocked.add(user_id)
@@ -1039,6 +1046,12 @@ class BotAPIEmulator:
             self.calls.append((method, params))
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
+            fault = self._faults.get(lowered)
+            if fault:
+                status, description, retry_after = fault.pop(0)
+                if status == 0:  # the server does not answer at all
+                    await asyncio.sleep(3600)
+                raise ApiError(status, description, {"retry_after": retry_after} if retry_after else None)
             if polling:
                 result = await self._get_updates(params, request)
             else:

@@ -403,3 +403,27 @@ async def test_the_job_queue_delivers_reminders_from_the_database(tmp_path: Path
         reminder = await emulator.wait_for(MEMBER, lambda m: "First evaluation with the partner" in m.text)
         assert "May 1, 2027" in reminder.text
         await running.halt()
+
+
+async def test_flood_limits_server_errors_and_silence_are_retried(tmp_path: Path, mini_plan: Plan) -> None:
+    async with BotAPIEmulator(TOKEN) as emulator:
+        settings = Settings(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root,
+            TWINNING_DB=tmp_path / "faults.db",
+            TELEGRAM_TIMEOUT=1,
+        )
+        running = Running(emulator, settings, mini_plan)
+        await running.start()
+        emulator.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        emulator.fail_next("sendMessage", 502, "Bad Gateway", times=2)
+        emulator.fail_next("sendMessage", 0, "")  # no answer at all: a timeout
+        await emulator.send_text(COORDINATOR, "/start")
+        await emulator.wait_for(COORDINATOR, lambda m: "name of your municipality" in m.text, timeout=30)
+        welcome = [m.text for m in emulator.messages(COORDINATOR)]
+        assert any("Welcome!" in text for text in welcome)  # the first message got through after the retries
+        await emulator.send_text(COORDINATOR, "Lindenberg")
+        await emulator.wait_for(COORDINATOR, lambda m: "What kind of partnership" in m.text, timeout=10)
+        with sqlite3.connect(settings.database) as db:
+            assert db.execute("SELECT COUNT(*) FROM answer_history").fetchone() == (1,)  # stored once
+        await running.halt()

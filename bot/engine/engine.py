@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +33,8 @@ from bot.plan.answers import InvalidAnswer, format_value, parse
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
 from bot.storage.store import Answer, Member, Project, Store
+
+log = logging.getLogger(__name__)
 
 Position = dict[str, Any]
 PENDING = object()  # a multiple choice or "other" text still being completed
@@ -100,7 +104,21 @@ class Engine:
     # entry points
 
     async def handle(self, user: User, event: Event) -> list[Message]:
-        """Apply one event from one person; return what to say (to them, and to others)."""
+        """Apply one event from one person; return what to say (to them, and to others).
+
+        When the database cannot be written (locked by another process, or the disk is full) the
+        open transaction is rolled back, so nothing is half-stored, and the person is asked to try again.
+        """
+        try:
+            return await self._handle(user, event)
+        except sqlite3.OperationalError as error:
+            log.warning("database not writable: %s", error)
+            await self.store.rollback()
+            t = translator(supported(user.language_code))
+            text = t.gettext("I cannot save anything right now. Nothing was changed: please try again in a minute.")
+            return [Message(text)]
+
+    async def _handle(self, user: User, event: Event) -> list[Message]:
         language = await self.store.ensure_user(user.id, supported(user.language_code), user.name)
         t = translator(language)
         out: list[Message] = []

@@ -109,20 +109,24 @@ class Store:
         self._clock = clock
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Clock = utc_now) -> Store:
+    async def open(cls, path: Path | str, clock: Clock = utc_now, busy_timeout_ms: int = 5000) -> Store:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path))
         connection.row_factory = aiosqlite.Row
         await connection.execute("PRAGMA journal_mode=WAL")
         await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
+        await connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         store = cls(connection, clock)
         await store._migrate()
         return store
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def rollback(self) -> None:
+        """Undo whatever a failed write left open, so a later commit cannot store half of it."""
+        await self._db.rollback()
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-ATTEMPTS = 3
+ATTEMPTS = 5  # with backoff 0.5, 1, 2, 4 s between them
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -143,5 +143,5 @@ class Delivery:
             except (TimedOut, NetworkError) as error:
                 if attempt == ATTEMPTS or isinstance(error, BadRequest | Forbidden):
                     raise
-                await asyncio.sleep(0.5 * attempt)
+                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         return None
