@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     invite_uses: int = Field(default=1, ge=1, le=100, alias="TWINNING_INVITE_USES")
     reminder_check: float = Field(default=3600, gt=0, alias="TWINNING_REMINDER_CHECK")
     telegram_timeout: float = Field(default=10, gt=0, alias="TELEGRAM_TIMEOUT")
+    telegram_max_rate: float = Field(default=30, gt=0, alias="TELEGRAM_MAX_RATE")
     database: Path = Field(default_factory=default_database, alias="TWINNING_DB")
     output_dir: Path = Field(default=Path("twinning-drafts"), alias="TWINNING_OUT")
     language: str | None = Field(default=None, alias="TWINNING_LANG")
