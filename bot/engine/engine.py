@@ -402,7 +402,7 @@ class Engine:
         if name == "skip":
             return await self._skip(turn)
         if name == "edit":
-            return self._begin_edit(turn)
+            return await self._begin_edit(turn)
         if name == "cancel":
             return await self._cancel(turn)
         if name in committee.MENUS:
@@ -450,10 +450,10 @@ class Engine:
             if turn.may_answer(s) and any(q.id in standing.answered for q in standing.questions(s))
         ]
 
-    def _begin_edit(self, turn: Turn) -> list[Message]:
+    async def _begin_edit(self, turn: Turn) -> list[Message]:
         steps = self._editable_steps(turn)
         if not steps:
-            return [Message(turn.t.gettext("There are no answers to change yet.")), self._question_prompt(turn)]
+            return [Message(turn.t.gettext("There are no answers to change yet.")), *await self._show(turn)]
         turn.position = {"at": "edit_steps", "return": self._resume_point(turn.position)}
         return [prompts.pick_step(turn.t, turn.standing, steps)]
 
@@ -493,7 +493,7 @@ class Engine:
         if at == "stage_review" and value == "close_stage" and turn.coordinator:
             return await self._close_stage(turn, turn.position["stage"])
         if at == "stage_review" and value == "change":
-            return self._begin_edit(turn)
+            return await self._begin_edit(turn)
         if at == "stage_review" and value == "health":
             return await health.open_check(self, turn)
         if at == "review" and value == "change":
