@@ -848,6 +848,12 @@ class BotAPIEmulator:
             message["reply_to_message"] = self._message_json_by_id(chat["id"], reply_to_message_id)
         return self._queue("message", message)
 
+    async def edit_text(self, user_id: int, update_id: int, text: str) -> int:
+        """The user edits a message they sent earlier (given by the update that carried it)."""
+        original = next(u["message"] for u in self.updates if u["update_id"] == update_id and "message" in u)
+        edited = dict(original, text=text, edit_date=int(time.time()))
+        return self._queue("edited_message", edited)
+
     async def send_photo(
         self, user_id: int, *, chat_id: int | None = None, language_code: str = "en", caption: str | None = None
     ) -> int:

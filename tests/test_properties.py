@@ -44,6 +44,7 @@ COMMANDS = [
     "ranking",
     "mydata",
     "template",
+    "leave",
     "nonsense",
 ]
 ANSWER_EVENTS = (Text, Press)

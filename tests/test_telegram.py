@@ -427,3 +427,14 @@ async def test_flood_limits_server_errors_and_silence_are_retried(tmp_path: Path
         with sqlite3.connect(settings.database) as db:
             assert db.execute("SELECT COUNT(*) FROM answer_history").fetchone() == (1,)  # stored once
         await running.halt()
+
+
+async def test_an_edited_message_is_not_taken_as_a_new_answer(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    sent = await bot.emulator.send_text(COORDINATOR, "Lindenberg")
+    await bot.emulator.settle(quiet=0.1)
+    await bot.emulator.edit_text(COORDINATOR, sent, "Lindenberg-Oost")
+    await bot.emulator.settle(quiet=0.1)
+    assert "To change an answer, use /edit." in bot.emulator.last(COORDINATOR).text
+    with sqlite3.connect(bot.settings.database) as db:
+        assert db.execute("SELECT value FROM answers").fetchall() == [('"Lindenberg"',)]

@@ -7,6 +7,7 @@ and easy to test. A question "is answered" when a value (or an explicit skip) is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bot.plan.builtins import fields_of
@@ -23,14 +24,15 @@ class Standing:
     answered: frozenset[str]
     closed: frozenset[str]
 
-    @property
+    @cached_property
     def kind(self) -> Kind | None:
         value = self.values.get("kind")
         return Kind(value) if value in {k.value for k in Kind} else None
 
     def questions(self, step: Step) -> list[Question]:
         """The step's questions that apply to this project now (skip logic and kind)."""
-        return [q for q in step.questions if applies(q, self.values, self.kind)]
+        kind = self.kind
+        return [q for q in step.questions if applies(q, self.values, kind)]
 
     def open_step(self) -> Step | None:
         """The first step not yet closed, or None when the whole plan is done."""

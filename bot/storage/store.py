@@ -154,16 +154,21 @@ class Store:
     # users and projects
 
     async def ensure_user(self, user_id: int, language: str, display_name: str = "") -> str:
-        """Create the user on first contact; return the language they chose."""
+        """Create the user on first contact (or note a new name); return the language they chose.
+
+        Most events come from a known person with the same name: then this is one read, no write.
+        """
+        async with self._db.execute("SELECT language, display_name FROM users WHERE id = ?", (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and (not display_name or row["display_name"] == display_name):
+            return str(row["language"])
         await self._db.execute(
             "INSERT INTO users (id, language, display_name, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET display_name = COALESCE(NULLIF(excluded.display_name, ''), display_name)",
+            " ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name",
             (user_id, language, display_name, self._now()),
         )
         await self._db.commit()
-        async with self._db.execute("SELECT language FROM users WHERE id = ?", (user_id,)) as cursor:
-            row = await cursor.fetchone()
-        return str(row["language"])
+        return str(row["language"]) if row is not None else language
 
     async def set_user_language(self, user_id: int, language: str) -> None:
         await self._db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))

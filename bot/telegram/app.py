@@ -119,6 +119,7 @@ def build_application(settings: Settings, plan: Plan, store: Store) -> Applicati
     application.add_handler(TypeHandler(Update, handlers.claim), group=-1)
     application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.command))
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text))

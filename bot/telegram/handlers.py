@@ -52,6 +52,15 @@ class Handlers:
         if message is not None and message.text is not None:
             await self.run(update, Text(message.text))
 
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message is not a new answer: say how to change an answer instead."""
+        chat = update.effective_chat
+        if chat is None or chat.type != "private" or update.effective_user is None:
+            return
+        t = translator(supported(update.effective_user.language_code))
+        text = t.gettext("I do not read changes to messages you already sent. To change an answer, use /edit.")
+        await self.delivery.bot.send_message(chat.id, text)
+
     async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run(update, Unreadable())
 
