@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,16 @@ from bot.plan.models import Plan
 from bot.storage.store import Store
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+class Clock:
+    """A clock the test moves by hand (reminders, invitations that expire)."""
+
+    def __init__(self, now: datetime = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @pytest.fixture(scope="session")

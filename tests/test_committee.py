@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,17 +12,9 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
 from bot.storage.store import Store
-from tests.conftest import Chat
+from tests.conftest import Chat, Clock
 
 SETUP = (Text("Lindenberg"), Press("o:european"))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

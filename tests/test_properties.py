@@ -188,41 +188,29 @@ telegram_events = st.lists(
 
 
 async def _over_telegram(steps: list[tuple[str, str, int]]) -> None:
-    from bot.config import Settings
-    from tests.telegram_emulator import BotAPIEmulator
-    from tests.test_telegram import TOKEN, Running
+    from tests.test_telegram import running_bot
 
+    user = 4242
     with tempfile.TemporaryDirectory() as folder:
-        async with BotAPIEmulator(TOKEN) as emulator:
-            settings = Settings(
-                TELEGRAM_BOT_TOKEN=TOKEN,
-                TELEGRAM_API_BASE_URL=emulator.root,
-                TWINNING_DB=Path(folder) / "t.db",
-                TELEGRAM_MAX_RATE=2000,
-            )
-            running = Running(emulator, settings, PLAN)
-            await running.start()
-            try:
-                user = 4242
-                await emulator.send_text(user, "/start")
-                for kind, text, number in steps:
-                    last = emulator.messages(user)[-1] if emulator.messages(user) else None
-                    labels = [label for row in (last.buttons if last else []) for label, _ in row]
-                    if kind == "press" and labels:
-                        await emulator.press(user, last, labels[number % len(labels)])
-                    elif kind == "forged" and last:
-                        await emulator.press_data(user, user, last.message_id, text[:64] or "x")
-                    elif kind == "photo":
-                        await emulator.send_photo(user)
-                    elif kind == "command":
-                        await emulator.send_text(user, "/" + COMMANDS[number % len(COMMANDS)])
-                    else:
-                        await emulator.send_text(user, text or ".")
-                    await emulator.settle(quiet=0.05)
-                assert not emulator.errors, emulator.errors  # every call within Telegram's limits
-                assert not any("Sorry, something went wrong" in m.text for m in emulator.messages(user))
-            finally:
-                await running.halt()
+        async with running_bot(Path(folder) / "t.db", PLAN, TELEGRAM_MAX_RATE=2000) as running:
+            emulator = running.emulator
+            await emulator.send_text(user, "/start")
+            for kind, text, number in steps:
+                last = emulator.messages(user)[-1] if emulator.messages(user) else None
+                labels = [label for row in (last.buttons if last else []) for label, _ in row]
+                if kind == "press" and last and labels:
+                    await emulator.press(user, last, labels[number % len(labels)])
+                elif kind == "forged" and last:
+                    await emulator.press_data(user, user, last.message_id, text[:64] or "x")
+                elif kind == "photo":
+                    await emulator.send_photo(user)
+                elif kind == "command":
+                    await emulator.send_text(user, "/" + COMMANDS[number % len(COMMANDS)])
+                else:
+                    await emulator.send_text(user, text or ".")
+                await emulator.settle(quiet=0.05)
+            assert not emulator.errors, emulator.errors  # every call within Telegram's limits
+            assert not any("Sorry, something went wrong" in m.text for m in emulator.messages(user))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

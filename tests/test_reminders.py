@@ -11,15 +11,7 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
 from bot.storage.store import Store
-from tests.conftest import Chat
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.conftest import Chat, Clock
 
 
 async def _committee(mini_plan: Plan, path: Path, clock: Clock) -> tuple[Store, Engine, Chat, Chat]:

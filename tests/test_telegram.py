@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -51,17 +52,24 @@ class Running:
         await self.start()
 
 
+@asynccontextmanager
+async def running_bot(database: Path, plan: Plan, **settings: object) -> AsyncIterator[Running]:
+    """The real application against a fresh emulator, with extra settings; stopped at the end."""
+    async with BotAPIEmulator(TOKEN) as emulator:
+        options = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emulator.root, "TWINNING_DB": database}
+        running = Running(emulator, Settings(**options, **settings), plan)
+        await running.start()
+        try:
+            yield running
+        finally:
+            if running.task is not None and not running.task.done():
+                await running.halt()
+
+
 @pytest.fixture
 async def bot(tmp_path: Path, mini_plan: Plan) -> AsyncIterator[Running]:
-    emulator = BotAPIEmulator(TOKEN)
-    api = await emulator.start()
-    settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api, TWINNING_DB=tmp_path / "telegram.db")
-    running = Running(emulator, settings, mini_plan)
-    await running.start()
-    yield running
-    if running.task is not None and not running.task.done():
-        await running.halt()
-    await emulator.stop()
+    async with running_bot(tmp_path / "telegram.db", mini_plan) as running:
+        yield running
 
 
 async def say(bot: Running, user: int, text: str, **kwargs) -> SentMessage:
@@ -382,39 +390,23 @@ async def test_webhook_mode_receives_updates_over_https_endpoint(tmp_path: Path,
 
 
 async def test_the_job_queue_delivers_reminders_from_the_database(tmp_path: Path, mini_plan: Plan) -> None:
-    async with BotAPIEmulator(TOKEN) as emulator:
-        settings = Settings(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root,
-            TWINNING_DB=tmp_path / "jobs.db",
-            TWINNING_REMINDER_CHECK=0.2,
-        )
-        running = Running(emulator, settings, mini_plan)
-        await running.start()
+    async with running_bot(tmp_path / "jobs.db", mini_plan, TWINNING_REMINDER_CHECK=0.2) as running:
         await say(running, MEMBER, "/start")
         await say(running, MEMBER, "Lindenberg")
-        with sqlite3.connect(settings.database) as db:  # a reminder that came due while the bot was away
+        with sqlite3.connect(running.settings.database) as db:  # a reminder that came due while the bot was away
             payload = json.dumps({"date": "2027-05-01", "label": "First evaluation with the partner"})
             db.execute(
                 "INSERT INTO reminders (project_id, user_id, kind, topic, due_at, payload) VALUES "
                 "(1, NULL, 'evaluation', 'evaluation_dates', '2000-01-01T08:00:00+00:00', ?)",
                 (payload,),
             )
-        reminder = await emulator.wait_for(MEMBER, lambda m: "First evaluation with the partner" in m.text)
+        reminder = await running.emulator.wait_for(MEMBER, lambda m: "First evaluation with the partner" in m.text)
         assert "May 1, 2027" in reminder.text
-        await running.halt()
 
 
 async def test_flood_limits_server_errors_and_silence_are_retried(tmp_path: Path, mini_plan: Plan) -> None:
-    async with BotAPIEmulator(TOKEN) as emulator:
-        settings = Settings(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root,
-            TWINNING_DB=tmp_path / "faults.db",
-            TELEGRAM_TIMEOUT=1,
-        )
-        running = Running(emulator, settings, mini_plan)
-        await running.start()
+    async with running_bot(tmp_path / "faults.db", mini_plan, TELEGRAM_TIMEOUT=1) as running:
+        emulator = running.emulator
         emulator.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
         emulator.fail_next("sendMessage", 502, "Bad Gateway", times=2)
         emulator.fail_next("sendMessage", 0, "")  # no answer at all: a timeout
@@ -424,9 +416,8 @@ async def test_flood_limits_server_errors_and_silence_are_retried(tmp_path: Path
         assert any("Welcome!" in text for text in welcome)  # the first message got through after the retries
         await emulator.send_text(COORDINATOR, "Lindenberg")
         await emulator.wait_for(COORDINATOR, lambda m: "What kind of partnership" in m.text, timeout=10)
-        with sqlite3.connect(settings.database) as db:
+        with sqlite3.connect(running.settings.database) as db:
             assert db.execute("SELECT COUNT(*) FROM answer_history").fetchone() == (1,)  # stored once
-        await running.halt()
 
 
 async def test_an_edited_message_is_not_taken_as_a_new_answer(bot: Running) -> None:
