@@ -107,3 +107,15 @@ async def test_typing_where_a_score_is_expected_changes_nothing(mini_plan, chat_
     assert "criterion 1 of 2" in chat.last.text
     await chat.send(Command("cancel"))
     assert await store.candidate_scores(1) == {}
+
+
+async def test_a_score_button_of_an_earlier_criterion_changes_nothing(mini_plan, chat_on, store) -> None:
+    chat = await _at_gamma(mini_plan, chat_on)
+    await chat.send(Command("score"), Press("cand:0"))
+    first_criterion = chat.last.prompt
+    await chat.send(Press("score:1", first_criterion))
+    assert "criterion 2 of 2" in chat.last.text
+    await chat.send(Press("score:5", first_criterion))  # a late press on the first criterion's message
+    assert "earlier message" in chat.text
+    await chat.send(Press("score:2", chat.last.prompt), Press("skip"), Press("skip"))
+    assert (await store.candidate_scores(1))["Alpha"][0]["crit_region"] == 2

@@ -182,6 +182,7 @@ class Engine:
             len(draft.get("entries", [])),
             draft.get("more"),
             draft.get("other_pending"),
+            draft.get("i"),  # the criterion a /score is at
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
