@@ -209,7 +209,7 @@ async def test_forged_stale_and_double_button_presses_change_nothing(bot: Runnin
     # a made-up button
     await bot.emulator.press_data(COORDINATOR, COORDINATOR, kind_question.message_id, "x" * 12)
     await bot.emulator.settle(quiet=0.1)
-    assert "earlier message" in bot.emulator.messages(COORDINATOR)[-2].text
+    assert "earlier message" in bot.emulator.last(COORDINATOR).text  # with the current question
     # the same real button again (a double press, or a stale message)
     await bot.emulator.press_data(COORDINATOR, COORDINATOR, kind_question.message_id, other_button)
     await bot.emulator.settle(quiet=0.1)
@@ -429,3 +429,20 @@ async def test_an_edited_message_is_not_taken_as_a_new_answer(bot: Running) -> N
     assert "To change an answer, use /edit." in bot.emulator.last(COORDINATOR).text
     with sqlite3.connect(bot.settings.database) as db:
         assert db.execute("SELECT value FROM answers").fetchall() == [('"Lindenberg"',)]
+
+
+def test_short_notes_travel_with_the_question_that_follows() -> None:
+    from bot.engine.messages import Attachment, Button, Message
+    from bot.telegram.handlers import joined
+
+    saved, intro = Message("Saved: Lindenberg"), Message("Step 1")
+    question = Message("What is your motto?", [Button("Skip", "skip")])
+    drafts = Message("Stage 1 is closed.", files=[Attachment("a.docx", b"x", "A")])
+    assert [m.text for m in joined([saved, intro, question])] == ["Saved: Lindenberg\n\nStep 1\n\nWhat is your motto?"]
+    assert joined([saved, intro, question])[0].buttons == question.buttons
+    assert [m.text for m in joined([saved, drafts, question])] == [
+        "Saved: Lindenberg",
+        "Stage 1 is closed.",
+        "What is your motto?",
+    ]
+    assert [m.text for m in joined([saved, intro])] == ["Saved: Lindenberg\n\nStep 1"]

@@ -8,6 +8,7 @@ update redelivered after a crash is not applied twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -154,9 +155,8 @@ class Handlers:
         """Deliver replies: to this chat, to other members, and to the project's group chats."""
         await self.delivery.clear_last_prompt(user_id, chat_id)  # old buttons go; the new question brings its own
         current = await self.store.current_project(user_id)
-        for message in replies:
-            if message.to_user is None and not message.to_groups:
-                await self.delivery.to_chat(chat_id, user_id, message)
+        for message in joined([m for m in replies if m.to_user is None and not m.to_groups]):
+            await self.delivery.to_chat(chat_id, user_id, message)
         await self.notify([m for m in replies if m.to_user is not None or m.to_groups], current)
 
     async def notify(self, notices: list[Message], project_id: int | None = None) -> None:
@@ -185,6 +185,30 @@ class Handlers:
                 await self.delivery.bot.send_message(update.effective_chat.id, text)
             except Exception:  # the apology itself could not be sent; the log has the cause
                 log.warning("could not send the apology", exc_info=True)
+
+
+def joined(messages: list[Message]) -> list[Message]:
+    """Short notes ("Saved: …", a step's opening) go in one message with the question that follows.
+
+    On a phone one message per answer reads better than three, and it costs Telegram fewer calls.
+    A message with files stays apart, so each draft keeps its own caption.
+    """
+    out: list[Message] = []
+    pending: list[str] = []
+    for message in messages:
+        if message.files:
+            if pending:
+                out.append(Message("\n\n".join(pending)))
+                pending = []
+            out.append(message)
+        elif message.buttons or message is messages[-1]:
+            out.append(replace(message, text="\n\n".join([*pending, message.text])))
+            pending = []
+        else:
+            pending.append(message.text)
+    if pending:
+        out.append(Message("\n\n".join(pending)))
+    return out
 
 
 def _user(update: Update) -> User:
