@@ -121,6 +121,9 @@ async def run_demo(plan: Plan, out_dir: Path, language: str, database: Path | st
     try:
         engine = Engine(plan, store)
         user = User(DEMO_USER.id, language, DEMO_USER.name)
+        await engine.handle(user, Command("start"))  # creates the project; its drafts are in the demo's language
+        project, _ = await store.session(user.id)
+        await store.update_project(project or 1, document_language=language)
         files = await play(engine, store, plan, user, demo_answers(language))
     finally:
         await store.close()

@@ -210,3 +210,13 @@ def test_members_scores_and_notes_reach_the_comparison(plan: Plan) -> None:
     assert "What committee members noted" in text
     assert "Anna: Pros: <b>Big & green</b>; Cons: Far away" in text
     assert text != docx_text(build(base, comparison, "en", 1).docx)
+
+
+async def test_the_demo_writes_drafts_in_a_language_of_the_drafts_only(plan: Plan, tmp_path: Path) -> None:
+    from bot.demo import run_demo
+
+    written = await run_demo(plan, tmp_path, "es")
+    assert written and {path.name.rsplit("_", 1)[1] for path in written} == {"es.docx", "es.pdf"}
+    title = translator("es").translate("Municipal profile")
+    assert title != "Municipal profile"
+    assert title in docx_text((tmp_path / "municipal_profile_v1_es.docx").read_bytes())
