@@ -9,12 +9,35 @@ from pathlib import Path
 import pytest
 
 from bot.engine.engine import Engine
-from bot.engine.messages import Event, Message, User
+from bot.engine.messages import Command, Event, Message, Press, Text, User
 from bot.plan.loader import load_plan
 from bot.plan.models import Plan
 from bot.storage.store import Store
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
+
+# Answers to the small plan in tests/fixtures/mini, as a person sends them.
+SETUP = (Text("Lindenberg"), Press("o:european"))
+ALPHA = (
+    Text("Together"),
+    Command("skip"),
+    Text("28000"),
+    Text("12500"),
+    Text("15-03-2027"),
+    Press("o:no"),
+    Text("2,3"),
+    Press("o:4"),
+)
+BETA = (
+    Text("Jeugdhuis"),
+    Press("o:club"),
+    Text("jeugdhuis@example.org"),
+    Press("done"),
+    Text("Markt 1"),
+    Text("Lindenberg"),
+    Press("o:to_do"),
+    Text("Next year's budget round"),
+)
 
 
 class Clock:

@@ -12,9 +12,7 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
 from bot.storage.store import Store
-from tests.conftest import Chat, Clock
-
-SETUP = (Text("Lindenberg"), Press("o:european"))
+from tests.conftest import ALPHA, BETA, SETUP, Chat, Clock
 
 
 @pytest.fixture
@@ -164,30 +162,9 @@ async def test_closing_a_stage_sends_the_drafts_to_every_member_and_the_group(co
     member = Chat(engine, User(2, "en", "Anna"))
     await member.send(Command("start", await invite(coordinator)))
     await store.link_group(-100, 1, 1)
-    await coordinator.send(
-        Text("Together"),
-        Command("skip"),
-        Text("28000"),
-        Text("12500"),
-        Text("15-03-2027"),
-        Press("o:no"),
-        Text("2"),
-        Press("o:3"),
-        Press("close"),
-    )
+    await coordinator.send(*ALPHA, Press("close"))
     assert any(m.to_groups and "step 1 (Alpha step) was closed by Sofie" in m.text for m in coordinator.replies)
-    await coordinator.send(
-        Text("Jeugdhuis"),
-        Press("o:club"),
-        Command("skip"),
-        Press("done"),
-        Text("Markt 1"),
-        Text("Lindenberg"),
-        Press("o:to_do"),
-        Command("skip"),
-        Press("close"),
-        Press("close_stage"),
-    )
+    await coordinator.send(*BETA, Press("close"), Press("close_stage"))
     to_anna = [m for m in coordinator.replies if m.to_user == 2]
     to_group = [m for m in coordinator.replies if m.to_groups]
     assert to_anna and [f.filename for f in to_anna[0].files] == ["profile_v1_en.docx", "profile_v1_en.pdf"]

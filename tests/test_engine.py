@@ -7,30 +7,8 @@ from pathlib import Path
 from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, Upload, User
 from bot.storage.store import Store
-from tests.conftest import Chat
+from tests.conftest import ALPHA, BETA, SETUP, Chat
 from tests.readers import docx_text
-
-SETUP = (Text("Lindenberg"), Press("o:european"))
-ALPHA = (
-    Text("Together"),
-    Command("skip"),
-    Text("28000"),
-    Text("12500"),
-    Text("15-03-2027"),
-    Press("o:no"),
-    Text("2,3"),
-    Press("o:4"),
-)
-BETA = (
-    Text("Jeugdhuis"),
-    Press("o:club"),
-    Text("jeugdhuis@example.org"),
-    Press("done"),
-    Text("Markt 1"),
-    Text("Lindenberg"),
-    Press("o:to_do"),
-    Text("Next year's budget round"),
-)
 
 
 async def test_first_contact_creates_a_project_and_asks_the_first_question(mini_plan, chat_on) -> None:

@@ -16,8 +16,8 @@ from bot.engine.messages import Command, Press, Text
 from bot.i18n import translator
 from bot.plan.health import evaluate, weakest
 from bot.plan.models import Kind, Plan
+from tests.conftest import ALPHA, SETUP
 from tests.test_documents import stored_demo
-from tests.test_engine import ALPHA, SETUP
 
 EN = translator("en")
 
@@ -112,7 +112,7 @@ def test_the_chart_and_scores_go_into_the_stage_summary(plan: Plan) -> None:
 
 async def test_the_stage_review_offers_the_check(mini_plan, chat_on) -> None:
     chat = chat_on(mini_plan)
-    from tests.test_engine import BETA
+    from tests.conftest import BETA
 
     await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"))
     assert "health" in [b.value for b in chat.last.buttons]

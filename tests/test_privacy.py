@@ -12,8 +12,7 @@ from pathlib import Path
 from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.storage.store import Store
-from tests.conftest import Chat
-from tests.test_engine import ALPHA, BETA, SETUP
+from tests.conftest import ALPHA, BETA, SETUP, Chat
 
 
 async def _two_people(mini_plan, store: Store) -> tuple[Chat, Chat]:

@@ -9,8 +9,7 @@ from PIL import Image
 
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.ranking import rank
-from tests.conftest import Chat
-from tests.test_engine import ALPHA, BETA, SETUP
+from tests.conftest import ALPHA, BETA, SETUP, Chat
 
 CRITERIA = ["crit_size", "crit_region"]
 VALUES = {"crit_size": {"wish": "big", "weight": 3}, "crit_region": {"wish": "south", "weight": 1}}

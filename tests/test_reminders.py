@@ -11,7 +11,7 @@ from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
 from bot.storage.store import Store
-from tests.conftest import Chat, Clock
+from tests.conftest import ALPHA, Chat, Clock
 
 
 async def _committee(mini_plan: Plan, path: Path, clock: Clock) -> tuple[Store, Engine, Chat, Chat]:
@@ -58,18 +58,7 @@ async def test_reminders_can_be_muted_and_stop_when_the_step_closes(mini_plan: P
         clock.now += timedelta(days=8)
         assert await engine.due_reminders() == []
         await member.send(Command("reminders"), Press("unmute"))
-        await member.send(
-            Command("start"),
-            Text("Together"),
-            Command("skip"),
-            Text("28000"),
-            Text("12500"),
-            Text("15-03-2027"),
-            Press("o:no"),
-            Text("2"),
-            Press("o:3"),
-            Press("close"),
-        )
+        await member.send(Command("start"), *ALPHA, Press("close"))
         assert await store.reminders(1) == []  # the step closed: nothing left to remind of
     finally:
         await store.close()

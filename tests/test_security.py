@@ -8,8 +8,7 @@ from pathlib import Path
 
 from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
-from tests.conftest import Chat
-from tests.test_engine import ALPHA, BETA, SETUP
+from tests.conftest import ALPHA, BETA, SETUP, Chat
 from tests.test_properties import COMMANDS
 
 
