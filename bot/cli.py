@@ -11,11 +11,13 @@ from pathlib import Path
 from bot.config import Settings
 from bot.console import Console, line_reader
 from bot.demo import run_demo
+from bot.engine.drafting import DraftWorker
 from bot.engine.engine import Engine
+from bot.engine.service import Service
 from bot.i18n import INTERFACE_LANGUAGES, document_languages, supported, translator
 from bot.plan.loader import PlanError, load_plan
 from bot.plan.models import Plan
-from bot.storage.store import Store
+from bot.storage.database import Database
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -58,9 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Backup written to {args.path}")
         return 0
     if args.command == "demo":
-        written = asyncio.run(run_demo(plan, args.out, args.lang))
+        written, effort = asyncio.run(run_demo(plan, args.out, args.lang))
         for path in written:
             print(path)
+        for stage in sorted(effort.inputs):
+            name = "opening questions" if stage == 0 else f"stage {stage}"
+            asked = len(effort.questions.get(stage, ()))
+            print(f"{name}: {asked} questions asked, {effort.inputs[stage]} inputs typed or pressed")
+        total = sum(len(q) for q in effort.questions.values())
+        print(f"whole plan: {total} questions asked, {sum(effort.inputs.values())} inputs")
         return 0
     if args.command is None and settings.telegram_bot_token is not None:
         return _telegram(settings, plan)
@@ -86,11 +94,11 @@ def _telegram(settings: Settings, plan: Plan) -> int:
 
 
 async def _backup(database: Path, target: Path) -> None:
-    store = await Store.open(database)
+    db = await Database.open(database)
     try:
-        await store.backup(target)
+        await db.backup(target)
     finally:
-        await store.close()
+        await db.close()
 
 
 def _system_language() -> str | None:
@@ -101,13 +109,14 @@ def _system_language() -> str | None:
 
 
 async def _console(plan: Plan, database: Path, language: str, out_dir: Path) -> None:
-    store = await Store.open(database)
+    db = await Database.open(database)
     try:
-        t = translator(language)
-        console = Console(Engine(plan, store), out_dir, t, line_reader(sys.stdin, "> "))
+        service = Service(Engine(plan), db)
+        console = Console(service, out_dir, translator(language), line_reader(sys.stdin, "> "))
+        service.drafts = DraftWorker(db, plan, console.deliver)
         await console.run()
     finally:
-        await store.close()
+        await db.close()
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Button, Command, Event, Message, Press, Text, Upload, User
+from bot.engine.service import Service
 from bot.i18n import Translator
+from bot.storage.records import Recipient
 
 CONSOLE_USER_ID = 1
 QUIT = {"/quit", "/exit"}
@@ -23,13 +24,13 @@ QUIT = {"/quit", "/exit"}
 class Console:
     def __init__(
         self,
-        engine: Engine,
+        service: Service,
         out_dir: Path,
         t: Translator,
         read_line: Callable[[], str | None],
         output: TextIO = sys.stdout,
     ) -> None:
-        self.engine = engine
+        self.service = service
         self.out_dir = out_dir
         self.t = t
         self.read_line = read_line
@@ -40,10 +41,10 @@ class Console:
         self.prompt = ""
 
     async def run(self) -> None:
-        await self.engine.set_language(self.user, self.t.language)
-        due = [m for m in await self.engine.due_reminders() if m.to_user == self.user.id]
+        await self.service.set_language(self.user, self.t.language)
+        due = [m for m in await self.service.due_reminders() if m.to_user == self.user.id]
         self.show([Message(m.text, files=m.files) for m in due])  # reminders wait in the database until now
-        self.show(await self.engine.handle(self.user, Command("start")))
+        await self.send(Command("start"))
         while (line := self.read_line()) is not None:
             line = line.strip()
             if line.lower() in QUIT:
@@ -51,8 +52,25 @@ class Console:
             if not line:
                 continue
             for event in self.events(line):
-                self.show(await self.engine.handle(self.user, event))
+                await self.send(event)
         self.say(self.t.gettext("Your answers are saved. Run the same command again to continue."))
+
+    async def send(self, event: Event) -> None:
+        """One event, its replies, and the drafts it asked for (made at once: nobody else is waiting here)."""
+        replies = [m for m in await self.service.handle(self.user, event) if m.to_user is None and not m.to_groups]
+        drafts = self.service.drafts
+        if drafts is None or not drafts.woken:
+            self.show(replies)
+            return
+        self.show(replies[:-1], keep_buttons=True)  # the news, then the drafts, then the next question
+        await drafts.finish_open()
+        self.show(replies[-1:])
+
+    async def deliver(self, recipient: Recipient, message: Message) -> bool:
+        """The draft worker's delivery: the person at this terminal gets the files; nobody else is here."""
+        if recipient.kind == "user" and recipient.id == self.user.id:
+            self.show([message], keep_buttons=True)
+        return True
 
     def events(self, line: str) -> list[Event]:
         """`/template PATH` is the terminal's way of sending a file: the command, then the file."""
@@ -71,7 +89,7 @@ class Console:
             return Press(self.buttons[int(line) - 1].value, self.prompt)
         return Text(line)
 
-    def show(self, messages: list[Message]) -> None:
+    def show(self, messages: list[Message], keep_buttons: bool = False) -> None:
         """Print what is for this person (notices for other members or group chats have no one here)."""
         messages = [m for m in messages if m.to_user is None and not m.to_groups]
         for message in messages:
@@ -81,6 +99,8 @@ class Console:
                 path = self.out_dir / attachment.filename
                 path.write_bytes(attachment.content)
                 self.say(f"  📄 {attachment.caption}: {path}")
+        if keep_buttons:  # drafts arriving after the question: the question's buttons still apply
+            return
         last = messages[-1] if messages else Message("")
         self.buttons, self.expects, self.prompt = last.buttons, last.expects, last.prompt
         for number, button in enumerate(self.buttons, start=1):

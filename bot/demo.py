@@ -8,18 +8,22 @@ validation, storage and document code as a real conversation, and writes every d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.engine.drafting import DraftWorker
 from bot.engine.engine import Engine
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, User
+from bot.engine.service import Service
 from bot.i18n import Translator, translator
 from bot.paths import DIALOGS_DIR
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType
-from bot.storage.store import Store
+from bot.storage.database import Database, Tx
+from bot.storage.records import Recipient
 
 DEMO_USER = User(id=1, language_code="en", name="Demo")
 
@@ -48,8 +52,8 @@ def events_for(question: Question, value: Any, t: Translator) -> Iterator[Event]
     for number, entry in enumerate(entries):
         if number:
             yield Press("more")
-        for field in fields:
-            yield from _field_events(field, entry.get(field.id), t)
+        for spec in fields:
+            yield from _field_events(spec, entry.get(spec.id), t)
     if question.type == QuestionType.repeat and len(entries) < question.max_entries:
         yield Press("done")
 
@@ -84,53 +88,90 @@ def multi_parts(spec: Question | FieldSpec, value: Any) -> tuple[list[str], str 
     return [item for item in value if item in ids], "; ".join(others) or None
 
 
-async def play(engine: Engine, store: Store, plan: Plan, user: User, answers: dict[str, Any]) -> list[Attachment]:
-    """Answer every question the engine asks with `answers`, close every step; return the drafts."""
-    t = translator(await store.ensure_user(user.id, user.language_code or "en", user.name))
+@dataclass
+class Effort:
+    """How much a person had to do per stage (0 is the opening questions): questions asked, inputs given."""
+
+    questions: dict[int, set[str]] = field(default_factory=dict)
+    inputs: dict[int, int] = field(default_factory=dict)
+
+    def count(self, stage: int, question: str | None, events: int) -> None:
+        if question is not None:
+            self.questions.setdefault(stage, set()).add(question)
+        self.inputs[stage] = self.inputs.get(stage, 0) + events
+
+
+@dataclass
+class Played:
+    files: list[Attachment]
+    effort: Effort
+
+
+async def play(service: Service, plan: Plan, user: User, answers: dict[str, Any]) -> Played:
+    """Answer every question the engine asks with `answers`, close every step; return the drafts and the effort."""
+    t = translator(await service.db.run(lambda tx: tx.users.ensure(user.id, user.language_code or "en", user.name)))
     questions = plan.questions()
     files: list[Attachment] = []
-    messages = await engine.handle(user, Command("start"))
+    effort = Effort()
+    messages = await service.handle(user, Command("start"))
     last_position: Any = None
     while True:
-        _, position = await store.session(user.id)
+        position = await service.db.run(lambda tx: _position(tx, user.id))
         if position == last_position:
             raise RuntimeError("the demo answers did not move the conversation on: " + _texts(messages))
         last_position = position
         if position["at"] == "finished":
-            return files
+            return Played(files, effort)
         if position["at"] == "review":
             events: list[Event] = [Press("close")]
+            effort.count(plan.steps[position["step"]].stage, None, 1)
         elif position["at"] == "stage_review":
             events = [Press("close_stage")]
+            effort.count(position["stage"], None, 1)
         else:
             question = questions[position["q"]]
             events = list(events_for(question, answers.get(question.id), t))
+            effort.count(plan.step_of(question.id).stage, question.id, len(events))
         for event in events:
-            messages = await engine.handle(user, event)
+            messages = await service.handle(user, event)
             mine = [m for m in messages if m.to_user is None and not m.to_groups]
             files += [attachment for message in mine for attachment in message.files]
+            if service.drafts is not None and service.drafts.woken:
+                await service.drafts.finish_open()
+
+
+def _position(tx: Tx, user_id: int) -> dict[str, Any]:
+    project = tx.users.current_project(user_id)
+    return (tx.positions.get(user_id, project) if project is not None else None) or {}
 
 
 def _texts(messages: list[Message]) -> str:
     return " | ".join(message.text for message in messages)
 
 
-async def run_demo(plan: Plan, out_dir: Path, language: str, database: Path | str = ":memory:") -> list[Path]:
+async def run_demo(
+    plan: Plan, out_dir: Path, language: str, database: Path | str = ":memory:"
+) -> tuple[list[Path], Effort]:
     """Play the demo into a fresh database and write every draft into `out_dir`."""
-    store = await Store.open(database)
+    db = await Database.open(database)
+    received: list[Attachment] = []
+
+    async def keep(recipient: Recipient, message: Message) -> bool:
+        received.extend(message.files)
+        return True
+
     try:
-        engine = Engine(plan, store)
+        service = Service(Engine(plan), db, DraftWorker(db, plan, keep))
         user = User(DEMO_USER.id, language, DEMO_USER.name)
-        await engine.handle(user, Command("start"))  # creates the project; its drafts are in the demo's language
-        project, _ = await store.session(user.id)
-        await store.update_project(project or 1, document_language=language)
-        files = await play(engine, store, plan, user, demo_answers(language))
+        await service.handle(user, Command("start"))  # creates the project; its drafts are in the demo's language
+        await db.run(lambda tx: tx.projects.update(tx.users.current_project(user.id) or 1, document_language=language))
+        played = await play(service, plan, user, demo_answers(language))
     finally:
-        await store.close()
+        await db.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for attachment in files:
+    for attachment in played.files + received:
         path = out_dir / attachment.filename
         path.write_bytes(attachment.content)
         written.append(path)
-    return written
+    return written, played.effort

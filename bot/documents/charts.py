@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.documents.pdf_writer import FONTS
 from bot.plan.health import KeyResult
+
+FONTS = Path(__file__).parent / "fonts"  # the DejaVu fonts the PDFs embed too
 
 WIDTH = 1080
 MARGIN = 40

@@ -15,9 +15,7 @@ from typing import Any
 
 from bot.documents.blocks import escape_markdown, parse
 from bot.documents.charts import health_chart
-from bot.documents.docx_writer import write_docx
 from bot.documents.inspect import answers_used
-from bot.documents.pdf_writer import write_pdf
 from bot.documents.render import DocumentRenderer, ProjectFacts
 from bot.i18n import Translator, translator
 from bot.plan.answers import format_value
@@ -64,7 +62,14 @@ class DraftRequest:
 
 
 def build(request: DraftRequest, document: Document, language: str, version: int, also: str | None = None) -> Draft:
-    """Render one draft in `language`; with `also`, the same draft follows in a second language."""
+    """Render one draft in `language`; with `also`, the same draft follows in a second language.
+
+    The writers are imported here, not at the top: python-docx and fpdf2 weigh about 55 MB, and
+    only the process that makes drafts (the draft worker) needs them.
+    """
+    from bot.documents.docx_writer import write_docx
+    from bot.documents.pdf_writer import write_pdf
+
     t = translator(language)
     title = t.translate(pick(document.title, request.kind))
     health = evaluate(request.plan, request.values, request.health, t, request.kind) if request.health else []

@@ -10,15 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.engine import prompts, reminders
 from bot.engine.messages import Button, Message
+from bot.engine.state import AtMenu, resume_point
+from bot.engine.turn import Conversation, Turn
 from bot.i18n import INTERFACE_LANGUAGES, Translator, language_name, translator
-from bot.storage.store import Store
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine, Turn
+from bot.storage.database import Tx
 
 MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}  # opened by a command
 COORDINATOR_ONLY = {"invite", "invites", "assign"}
@@ -29,9 +27,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def join(store: Store, user_id: int, t: Translator, token: str) -> tuple[bool, list[Message]]:
+def join(db: Tx, user_id: int, t: Translator, token: str) -> tuple[bool, list[Message]]:
     """Use an invitation token from a deep link. Returns whether the person is now in the project."""
-    outcome, invite = await store.use_invite(token_hash(token), user_id)
+    outcome, invite = db.invites.use(token_hash(token), user_id)
     if invite is None or outcome in ("revoked", "expired", "used", "unknown"):
         reasons = {
             "unknown": t.gettext("This invitation link is not valid."),
@@ -41,8 +39,8 @@ async def join(store: Store, user_id: int, t: Translator, token: str) -> tuple[b
         }
         advice = t.gettext("Ask your coordinator for a new link, or send /start to begin a project of your own.")
         return False, [Message(f"{reasons[outcome]} {advice}")]
-    await store.set_current_project(user_id, invite.project_id)
-    project = await store.project(invite.project_id)
+    db.users.set_current_project(user_id, invite.project_id)
+    project = db.projects.get(invite.project_id)
     name = project.name if project else ""
     if outcome == "member":
         return True, [Message(t.gettext("You are already on the committee of {name}.").format(name=name))]
@@ -51,20 +49,20 @@ async def join(store: Store, user_id: int, t: Translator, token: str) -> tuple[b
     return True, [Message(text.format(name=name, role=role))]
 
 
-async def open_menu(engine: Engine, turn: Turn, name: str, argument: str) -> list[Message]:
+def open_menu(conv: Conversation, turn: Turn, name: str, argument: str) -> list[Message]:
     t = turn.t
     if name in COORDINATOR_ONLY and not turn.coordinator:
-        return [Message(t.gettext("Only the coordinator can do that."))] + await engine._show(turn)
+        return [Message(t.gettext("Only the coordinator can do that.")), *conv.show(turn)]
     if name == "leave":
-        return await _leave(engine, turn)
-    turn.position = {"at": "menu", "menu": name, "return": engine._resume_point(turn.position)}
-    return await engine._show(turn)
+        return _leave(conv, turn)
+    turn.position = AtMenu(menu=name, back=resume_point(turn.position))
+    return conv.show(turn)
 
 
-async def menu(engine: Engine, turn: Turn) -> Message | None:
+def menu(conv: Conversation, turn: Turn) -> Message | None:
     """The message for the open menu, or None when it no longer applies."""
-    t, position = turn.t, turn.position
-    name, arg = position["menu"], position.get("arg")
+    t = turn.t
+    name, arg = turn.menu.menu, turn.menu.arg
     cancel = " " + t.gettext("(/cancel to go back)")
     if name == "invite":
         buttons = [
@@ -73,7 +71,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         ]
         return Message(t.gettext("Whom do you want to invite?") + cancel, buttons, expects="choice")
     if name == "invites":
-        invites = await engine.store.open_invites(turn.project.id)
+        invites = turn.db.invites.open(turn.project.id)
         if not invites:
             return Message(t.gettext("There are no open invitations.") + cancel)
         buttons = [
@@ -87,7 +85,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         ]
         return Message(t.gettext("Open invitations:") + cancel, buttons, expects="choice")
     if name == "assign":
-        steps = [s for s in engine.plan.steps.values() if s.id not in turn.closed]
+        steps = [s for s in conv.plan.steps.values() if s.id not in turn.closed]
         buttons = [
             Button(
                 t.gettext("Step {number}: {title}").format(number=s.number, title=prompts.say(t, s.title, None))
@@ -99,7 +97,9 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         return Message(t.gettext("Which step do you want to assign?") + cancel, buttons, expects="choice")
     if name == "assign_to":
         buttons = [Button(m.name or str(m.user_id), f"user:{m.user_id}") for m in turn.members.values()]
-        step = engine.plan.steps[arg]
+        step = conv.plan.steps.get(str(arg))
+        if step is None:
+            return None
         text = t.gettext("Who answers step {number}?").format(number=step.number)
         return Message(text + cancel, buttons, expects="choice")
     if name == "members":
@@ -115,7 +115,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         buttons.append(Button(t.gettext("Leave this committee"), "leave"))
         return Message("\n".join(lines) + "\n" + cancel.strip(), buttons, expects="choice")
     if name == "member":
-        member = turn.members.get(arg)
+        member = turn.members.get(arg) if isinstance(arg, int) else None
         if member is None or not turn.coordinator:
             return None
         other = "member" if member.role == "coordinator" else "coordinator"
@@ -125,7 +125,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
         ]
         return Message(f"{member.name} ({_role(t, member.role)})" + cancel, buttons, expects="choice")
     if name == "projects":
-        projects = await engine.store.projects_of(turn.user)
+        projects = turn.db.projects.of_user(turn.user)
         buttons = [
             Button(("✓ " if p.id == turn.project.id else "") + (p.name or f"#{p.id}"), f"project:{p.id}")
             for p, _ in projects
@@ -135,7 +135,7 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
             buttons.append(Button(t.gettext("Start a new project from an earlier one"), "project:copy"))
         return Message(t.gettext("Your projects:") + cancel, buttons, expects="choice")
     if name == "copy_from":
-        projects = await engine.store.projects_of(turn.user)
+        projects = turn.db.projects.of_user(turn.user)
         buttons = [Button(p.name or f"#{p.id}", f"from:{p.id}") for p, role in projects if role == "coordinator"]
         text = t.gettext("Which project do you start from? I copy the municipal profile and the local partners.")
         return Message(text + cancel, buttons, expects="choice")
@@ -145,51 +145,51 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
     return None
 
 
-async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
+def choose(conv: Conversation, turn: Turn, value: str) -> list[Message]:
     """A button pressed in a menu; every action checks the role again."""
-    t, store, project = turn.t, engine.store, turn.project
-    name, arg = turn.position["menu"], turn.position.get("arg")
-    back = turn.position.get("return", {"at": "start"})
-    offered = await menu(engine, turn)
+    t, project = turn.t, turn.project
+    name, arg = turn.menu.menu, turn.menu.arg
+    back = turn.menu.back
+    offered = menu(conv, turn)
     if offered is None or value not in {b.value for b in offered.buttons}:
-        return [engine._not_now(turn, None)] + await engine._show(turn)
+        return [conv.not_now(turn, None), *conv.show(turn)]
     kind, _, choice = value.partition(":")
     out: list[Message] = []
     if name == "invite" and turn.coordinator:
-        out.append(await _invite(engine, turn, choice))
+        out.append(_invite(conv, turn, choice))
     elif name == "invites" and turn.coordinator:
-        if await store.revoke_invite(project.id, int(choice)):
+        if turn.db.invites.revoke(project.id, int(choice)):
             out.append(Message(t.gettext("Invitation #{id} is withdrawn; its link no longer works.").format(id=choice)))
     elif name == "assign" and turn.coordinator:
-        turn.position = {"at": "menu", "menu": "assign_to", "arg": choice, "return": back}
-        return await engine._show(turn)
+        turn.position = AtMenu(menu="assign_to", arg=choice, back=back)
+        return conv.show(turn)
     elif name == "assign_to" and turn.coordinator:
-        out += await _assign(engine, turn, arg, int(choice))
+        out += _assign(conv, turn, str(arg), int(choice))
     elif name == "members" and value == "leave":
         turn.position = back
-        return await _leave(engine, turn)
+        return _leave(conv, turn)
     elif name == "members" and turn.coordinator:
-        turn.position = {"at": "menu", "menu": "member", "arg": int(choice), "return": back}
-        return await engine._show(turn)
+        turn.position = AtMenu(menu="member", arg=int(choice), back=back)
+        return conv.show(turn)
     elif name == "member" and turn.coordinator:
-        out += await _change_member(engine, turn, arg, value)
+        out += _change_member(conv, turn, int(arg or 0), value)
     elif name == "projects" and choice == "copy":
-        turn.position = {"at": "menu", "menu": "copy_from", "return": back}
-        return await engine._show(turn)
+        turn.position = AtMenu(menu="copy_from", back=back)
+        return conv.show(turn)
     elif name in ("projects", "copy_from"):
         turn.position = back
         new_project = int(choice) if kind == "project" and choice != "new" else None
         if new_project is None:
-            new_project = (await store.create_project(turn.user, t.language)).id
-        if kind == "from" and await store.role(int(choice), turn.user) == "coordinator":
-            await store.copy_answers(int(choice), new_project, engine.plan.carry_over, turn.user)
-            source = await store.project(int(choice))
-            await store.update_project(new_project, name=source.name if source else "")
-        await store.set_current_project(turn.user, new_project)
+            new_project = (turn.db.projects.create(turn.user, t.language)).id
+        if kind == "from" and turn.db.members.role(int(choice), turn.user) == "coordinator":
+            turn.db.answers.copy(int(choice), new_project, conv.plan.carry_over, turn.user)
+            source = turn.db.projects.get(int(choice))
+            turn.db.projects.update(new_project, name=source.name if source else "")
+        turn.db.users.set_current_project(turn.user, new_project)
         turn.switch_to = new_project
         return []
     elif name == "language" and kind == "lang":
-        await store.set_user_language(turn.user, choice)
+        turn.db.users.set_language(turn.user, choice)
         turn.t = t = translator(choice)
         out.append(
             Message(
@@ -199,30 +199,30 @@ async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
             )
         )
     turn.position = back
-    return out + await engine._show(turn)
+    return out + conv.show(turn)
 
 
-async def _invite(engine: Engine, turn: Turn, role: str) -> Message:
+def _invite(conv: Conversation, turn: Turn, role: str) -> Message:
     t = turn.t
     token = secrets.token_urlsafe(18)  # 144 random bits
-    expires = engine.store.clock() + timedelta(days=engine.invite_days)
-    await engine.store.create_invite(turn.project.id, role, turn.user, token_hash(token), expires, engine.invite_uses)
+    expires = turn.db.moment() + timedelta(days=conv.invite_days)
+    turn.db.invites.create(turn.project.id, role, turn.user, token_hash(token), expires, conv.invite_uses)
     text = t.ngettext(
         "Send this link to the person you invite. It works once and expires on {date}:\n{link}",
         "Send this link to the people you invite. It works {count} times and expires on {date}:\n{link}",
-        engine.invite_uses,
+        conv.invite_uses,
     )
-    return Message(text.format(link=engine.invite_link(token), date=t.date(expires.date()), count=engine.invite_uses))
+    return Message(text.format(link=conv.invite_link(token), date=t.date(expires.date()), count=conv.invite_uses))
 
 
-async def _assign(engine: Engine, turn: Turn, step_id: str, user_id: int) -> list[Message]:
+def _assign(conv: Conversation, turn: Turn, step_id: str, user_id: int) -> list[Message]:
     t = turn.t
-    step = engine.plan.steps[step_id]
+    step = conv.plan.steps[step_id]
     member = turn.members.get(user_id)
     if member is None:
         return []
-    await engine.store.assign(turn.project.id, step_id, user_id, turn.user)
-    await reminders.step_assigned(engine.store, turn.project.id, step_id, user_id)
+    turn.db.progress.assign(turn.project.id, step_id, user_id, turn.user)
+    reminders.step_assigned(turn.db, turn.project.id, step_id, user_id)
     turn.assignments[step_id] = user_id
     done = t.gettext("Step {number} is assigned to {name}.").format(number=step.number, name=turn.name_of(user_id))
     out = [Message(done)]
@@ -235,15 +235,15 @@ async def _assign(engine: Engine, turn: Turn, step_id: str, user_id: int) -> lis
     return out
 
 
-async def _change_member(engine: Engine, turn: Turn, user_id: int, value: str) -> list[Message]:
-    t, store = turn.t, engine.store
+def _change_member(conv: Conversation, turn: Turn, user_id: int, value: str) -> list[Message]:
+    t = turn.t
     coordinators = [m for m in turn.members.values() if m.role == "coordinator"]
     member = turn.members[user_id]
     loses_coordinator = member.role == "coordinator" and value in ("remove", "role:member")
     if loses_coordinator and len(coordinators) == 1:
         return [Message(t.gettext("A committee needs at least one coordinator."))]
     if value == "remove":
-        await store.remove_member(turn.project.id, user_id)
+        turn.db.members.remove(turn.project.id, user_id)
         their = translator(member.language)
         return [
             Message(t.gettext("{name} is no longer on the committee.").format(name=turn.name_of(user_id))),
@@ -253,16 +253,16 @@ async def _change_member(engine: Engine, turn: Turn, user_id: int, value: str) -
             ),
         ]
     role = value.removeprefix("role:")
-    await store.set_role(turn.project.id, user_id, role)
+    turn.db.members.set_role(turn.project.id, user_id, role)
     return [Message(t.gettext("{name} is now {role}.").format(name=turn.name_of(user_id), role=_role(t, role)))]
 
 
-async def _leave(engine: Engine, turn: Turn) -> list[Message]:
+def _leave(conv: Conversation, turn: Turn) -> list[Message]:
     t = turn.t
     coordinators = [m for m in turn.members.values() if m.role == "coordinator"]
     if turn.coordinator and len(coordinators) == 1:
         return [Message(t.gettext("You are the only coordinator: make someone else coordinator first (/members)."))]
-    await engine.store.remove_member(turn.project.id, turn.user)
+    turn.db.members.remove(turn.project.id, turn.user)
     turn.gone = True
     return [Message(t.gettext("You left the committee of {name}. Your answers stay.").format(name=turn.project.name))]
 

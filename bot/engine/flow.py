@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from bot.engine.state import QuestionDraft
 from bot.plan.builtins import fields_of
 from bot.plan.conditions import applies
 from bot.plan.models import FieldSpec, Kind, Plan, Question, Step
@@ -55,19 +56,19 @@ class Standing:
         return sum(q.id in self.answered for q in questions), len(questions)
 
 
-def current_spec(question: Question, draft: dict[str, Any]) -> Question | FieldSpec:
+def current_spec(question: Question, draft: QuestionDraft) -> Question | FieldSpec:
     """What the person is answering now: the question itself, or the field a compound answer is at."""
     fields = fields_of(question)
-    return fields[draft.get("field", 0)] if fields else question
+    return fields[draft.field] if fields else question
 
 
-def skips_whole_question(question: Question, draft: dict[str, Any]) -> bool:
+def skips_whole_question(question: Question, draft: QuestionDraft) -> bool:
     """/skip leaves the whole question open: it is optional and nothing of it was typed yet."""
-    untouched = not draft.get("entries") and not draft.get("entry") and not draft.get("field")
+    untouched = not draft.entries and not draft.entry and not draft.field
     return not question.required and untouched
 
 
-def can_skip(question: Question, draft: dict[str, Any]) -> bool:
+def can_skip(question: Question, draft: QuestionDraft) -> bool:
     """/skip applies now: to the whole optional question, or to an optional field of a compound one."""
     spec = current_spec(question, draft)
     return skips_whole_question(question, draft) or (spec is not question and not spec.required)

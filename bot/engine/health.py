@@ -5,17 +5,14 @@ The calculation lives in bot/plan/health.py; this module asks and answers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.documents import charts
 from bot.engine import prompts
 from bot.engine.messages import Attachment, Button, Message
+from bot.engine.state import AtMenu, resume_point
+from bot.engine.turn import Conversation, Turn
 from bot.i18n import Translator
 from bot.plan.health import KeyResult, evaluate, weakest
 from bot.plan.models import Key, Plan
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine, Turn
 
 MENUS = {"health"}
 
@@ -44,19 +41,19 @@ def _keys(plan: Plan) -> list[Key]:
     return sorted(plan.keys.values(), key=lambda k: k.number)
 
 
-async def open_check(engine: Engine, turn: Turn) -> list[Message]:
-    back = engine._resume_point(turn.position)
-    turn.position = {"at": "menu", "menu": "health", "arg": 0, "draft": {"scores": {}}, "return": back}
-    return await engine._show(turn)
+def open_check(conv: Conversation, turn: Turn) -> list[Message]:
+    back = resume_point(turn.position)
+    turn.position = AtMenu(menu="health", arg=0, back=back)
+    return conv.show(turn)
 
 
-async def menu(engine: Engine, turn: Turn) -> Message | None:
+def menu(conv: Conversation, turn: Turn) -> Message | None:
     t, kind = turn.t, turn.standing.kind
-    keys = _keys(engine.plan)
-    number = turn.position.get("arg", 0)
+    keys = _keys(conv.plan)
+    number = int(turn.menu.arg or 0)
     if number >= len(keys):
         return None
-    key, health = keys[number], engine.plan.health
+    key, health = keys[number], conv.plan.health
     lines = [
         t.gettext("Ten-keys check · key {number} of {count} (/cancel to stop)").format(
             number=number + 1, count=len(keys)
@@ -73,18 +70,19 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
     return Message("\n".join(lines), buttons, expects="choice")
 
 
-async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
+def choose(conv: Conversation, turn: Turn, value: str) -> list[Message]:
     if not value.startswith("score:") or value.removeprefix("score:") not in {"1", "2", "3", "4", "5"}:
-        return [engine._not_now(turn, None), *await engine._show(turn)]
-    keys = _keys(engine.plan)
-    number = turn.position.get("arg", 0)
-    scores = turn.position.setdefault("draft", {}).setdefault("scores", {})
+        return [conv.not_now(turn, None), *conv.show(turn)]
+    keys = _keys(conv.plan)
+    number = int(turn.menu.arg or 0)
+    scores = turn.menu.draft.scores
     scores[keys[number].id] = int(value.removeprefix("score:"))
     if number + 1 < len(keys):
-        turn.position["arg"] = number + 1
-        return await engine._show(turn)
-    await engine.store.save_health_check(turn.project.id, turn.user, scores)
-    results = evaluate(engine.plan, turn.standing.values, scores, turn.t, turn.standing.kind)
-    turn.position = turn.position.get("return", {"at": "start"})
+        turn.menu.arg = number + 1
+        return conv.show(turn)
+    given = {key: score for key, score in scores.items() if score is not None}
+    turn.db.assessments.save_health_check(turn.project.id, turn.user, given)
+    results = evaluate(conv.plan, turn.standing.values, given, turn.t, turn.standing.kind)
+    turn.position = turn.menu.back
     name = turn.project.name or turn.t.gettext("your municipality")
-    return [report(results, turn.t, name), *await engine._show(turn)]
+    return [report(results, turn.t, name), *conv.show(turn)]

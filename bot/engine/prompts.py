@@ -5,11 +5,12 @@ Every fixed phrase goes through gettext; every plan text is translated as it is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from bot.documents import charts
 from bot.engine.flow import Standing, can_skip
 from bot.engine.messages import Attachment, Button, Message
+from bot.engine.state import QuestionDraft
 from bot.i18n import Translator
 from bot.plan.answers import format_value
 from bot.plan.builtins import fields_of
@@ -67,7 +68,7 @@ def question_prompt(
     t: Translator,
     standing: Standing,
     question: Question,
-    draft: dict[str, Any],
+    draft: QuestionDraft,
     current: Any,
     answered: bool,
     can_go_back: bool = False,
@@ -77,8 +78,8 @@ def question_prompt(
     step = standing.plan.step_of(question.id)
     lines = [progress(t, standing, step, question), ""]
     fields = fields_of(question)
-    field_index = draft.get("field", 0)
-    first_part = not fields or (field_index == 0 and not draft.get("entries") and not draft.get("more"))
+    field_index = draft.field
+    first_part = not fields or (field_index == 0 and not draft.entries and not draft.more)
     if question.check:
         lines.append(
             t.gettext("Policy consequence named by the step plan:")
@@ -91,8 +92,8 @@ def question_prompt(
         if answered:
             shown = format_value(question, current, t, kind) or t.gettext("(skipped)")
             lines += ["", t.gettext("Current answer: {answer}").format(answer=shown)]
-    if draft.get("more"):
-        count = len(draft.get("entries", []))
+    if draft.more:
+        count = len(draft.entries)
         lines += [
             "",
             t.ngettext("{count} entry so far. Add another?", "{count} entries so far. Add another?", count).format(
@@ -109,11 +110,11 @@ def question_prompt(
         spec = fields[field_index]
         if question.type == QuestionType.repeat:
             lines.append("")
-            lines.append(t.gettext("Entry {number}").format(number=len(draft.get("entries", [])) + 1))
+            lines.append(t.gettext("Entry {number}").format(number=len(draft.entries) + 1))
         lines += ["", "→ " + say(t, spec.text, kind)]
         if spec.hint:
             lines.append(t.gettext("Hint: {hint}").format(hint=say(t, spec.hint, kind)))
-    if draft.get("other_pending"):
+    if draft.other_pending:
         lines += ["", t.gettext("Type your other answer.")]
         return Message("\n".join(lines), expects="text")
     buttons, expects = _answer_buttons(t, spec, draft, kind)
@@ -167,12 +168,12 @@ def _funding(t: Translator, standing: Standing) -> list[str]:
 
 
 def _answer_buttons(
-    t: Translator, spec: Question | FieldSpec, draft: dict[str, Any], kind: Kind | None
-) -> tuple[list[Button], str]:
+    t: Translator, spec: Question | FieldSpec, draft: QuestionDraft, kind: Kind | None
+) -> tuple[list[Button], Literal["text", "choice", "multi"]]:
     if spec.type == QuestionType.choice:
         return [Button(say(t, o.label, kind), f"o:{o.id}") for o in spec.options], "choice"
     if spec.type == QuestionType.multi:
-        ticked = set(draft.get("selected", []))
+        ticked = set(draft.selected)
         buttons = [Button(("✓ " if o.id in ticked else "") + say(t, o.label, kind), f"o:{o.id}") for o in spec.options]
         if spec.other:
             buttons.append(Button(t.gettext("Other…"), "other"))

@@ -6,18 +6,17 @@ weighs them and feeds the comparison of candidates and the internal memo.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.documents import charts
 from bot.engine import prompts
 from bot.engine.messages import Attachment, Button, Message
+from bot.engine.state import AtMenu, MenuForm, resume_point
+from bot.engine.turn import Conversation, Turn
 from bot.i18n import Translator
 from bot.plan.answers import clean_text
 from bot.plan.models import Question, QuestionType
 from bot.plan.ranking import Ranked, rank, weights
-
-if TYPE_CHECKING:
-    from bot.engine.engine import Engine, Turn
 
 MENUS = {"score"}
 CANDIDATES = "candidates"
@@ -25,9 +24,9 @@ DISAGREEMENT = 1.5  # a spread this large between members' totals is pointed out
 NOTE_LIMIT = 1000
 
 
-def _criteria(engine: Engine, turn: Turn) -> list[Question]:
+def _criteria(conv: Conversation, turn: Turn) -> list[Question]:
     """The criteria the committee gave a weight, in the plan's order."""
-    all_criteria = [q for q in engine.plan.questions().values() if q.type == QuestionType.criterion]
+    all_criteria = [q for q in conv.plan.questions().values() if q.type == QuestionType.criterion]
     weighed = weights(turn.standing.values, [q.id for q in all_criteria])
     return [q for q in all_criteria if q.id in weighed]
 
@@ -36,31 +35,31 @@ def _candidates(turn: Turn) -> list[dict[str, Any]]:
     return [e for e in turn.standing.values.get(CANDIDATES) or [] if isinstance(e, dict)]
 
 
-async def open_scoring(engine: Engine, turn: Turn) -> list[Message]:
+def open_scoring(conv: Conversation, turn: Turn) -> list[Message]:
     t = turn.t
-    if not _candidates(turn) or not _criteria(engine, turn):
+    if not _candidates(turn) or not _criteria(conv, turn):
         text = t.gettext(
             "There is nothing to score yet: the criteria are weighed in step 4 and the candidates recorded in step 5."
         )
-        return [Message(text), *await engine._show(turn)]
-    turn.position = {"at": "menu", "menu": "score", "return": engine._resume_point(turn.position)}
-    return await engine._show(turn)
+        return [Message(text), *conv.show(turn)]
+    turn.position = AtMenu(menu="score", back=resume_point(turn.position))
+    return conv.show(turn)
 
 
-async def menu(engine: Engine, turn: Turn) -> Message | None:
-    t, position = turn.t, turn.position
+def menu(conv: Conversation, turn: Turn) -> Message | None:
+    t, position = turn.t, turn.menu
     candidates = _candidates(turn)
     cancel = " " + t.gettext("(/cancel to go back)")
-    if position.get("arg") is None:
+    if position.arg is None:
         buttons = [Button(str(c.get("name") or f"#{n + 1}"), f"cand:{n}") for n, c in enumerate(candidates)]
         return Message(t.gettext("Which candidate do you want to score?") + cancel, buttons, expects="choice")
-    index = int(position["arg"])
+    index = int(position.arg)
     if index >= len(candidates):
         return None
     name = str(candidates[index].get("name") or f"#{index + 1}")
-    draft = position.setdefault("draft", {})
-    criteria = _criteria(engine, turn)
-    step = draft.get("i", 0)
+    draft = position.draft
+    criteria = _criteria(conv, turn)
+    step = draft.i
     if step < len(criteria):
         criterion = criteria[step]
         wish = (turn.standing.values.get(criterion.id) or {}).get("wish") or ""
@@ -84,65 +83,62 @@ async def menu(engine: Engine, turn: Turn) -> Message | None:
     return Message(question.format(name=name) + cancel, [Button(t.gettext("Skip"), "skip")], expects="text")
 
 
-async def choose(engine: Engine, turn: Turn, value: str) -> list[Message]:
-    offered = await menu(engine, turn)
+def choose(conv: Conversation, turn: Turn, value: str) -> list[Message]:
+    offered = menu(conv, turn)
     if offered is None or value not in {b.value for b in offered.buttons}:
-        return [engine._not_now(turn, None), *await engine._show(turn)]
+        return [conv.not_now(turn, None), *conv.show(turn)]
     if value.startswith("cand:"):
-        turn.position["arg"] = int(value.removeprefix("cand:"))
-        turn.position["draft"] = {"i": 0, "scores": {}}
-        return await engine._show(turn)
-    return await _next(engine, turn, None if value == "skip" else value.removeprefix("score:"))
+        turn.menu.arg = int(value.removeprefix("cand:"))
+        turn.menu.draft = MenuForm()
+        return conv.show(turn)
+    return _next(conv, turn, None if value == "skip" else value.removeprefix("score:"))
 
 
-async def text(engine: Engine, turn: Turn, typed: str) -> list[Message]:
+def text(conv: Conversation, turn: Turn, typed: str) -> list[Message]:
     """Pros and cons are typed; anything typed while a score is expected gets the buttons again."""
-    draft = turn.position.get("draft", {})
-    if turn.position.get("arg") is None or draft.get("i", 0) < len(_criteria(engine, turn)):
-        return [Message(turn.t.gettext("Please choose one of the buttons below.")), *await engine._show(turn)]
+    if turn.menu.arg is None or turn.menu.draft.i < len(_criteria(conv, turn)):
+        return [Message(turn.t.gettext("Please choose one of the buttons below.")), *conv.show(turn)]
     note = clean_text(typed)
     if len(note) > NOTE_LIMIT:
         too_long = turn.t.gettext("That is {length} characters; please keep it under {limit}.")
-        return [Message(too_long.format(length=len(note), limit=NOTE_LIMIT)), *await engine._show(turn)]
-    return await _next(engine, turn, note)
+        return [Message(too_long.format(length=len(note), limit=NOTE_LIMIT)), *conv.show(turn)]
+    return _next(conv, turn, note)
 
 
-async def _next(engine: Engine, turn: Turn, value: str | None) -> list[Message]:
-    draft = turn.position["draft"]
-    criteria = _criteria(engine, turn)
-    step = draft.get("i", 0)
+def _next(conv: Conversation, turn: Turn, value: str | None) -> list[Message]:
+    draft = turn.menu.draft
+    criteria = _criteria(conv, turn)
+    step = draft.i
     if step < len(criteria):
-        draft["scores"][criteria[step].id] = int(value) if value else None
+        draft.scores[criteria[step].id] = int(value) if value else None
     elif step == len(criteria):
-        draft["pros"] = value or ""
+        draft.pros = value or ""
     else:
-        draft["cons"] = value or ""
-    draft["i"] = step + 1
-    if draft["i"] <= len(criteria) + 1:
-        return await engine._show(turn)
-    candidate = _candidates(turn)[int(turn.position["arg"])]
+        draft.cons = value or ""
+    draft.i = step + 1
+    if draft.i <= len(criteria) + 1:
+        return conv.show(turn)
+    candidate = _candidates(turn)[int(turn.menu.arg or 0)]
     name = str(candidate.get("name") or "")
-    scores = {k: v for k, v in draft["scores"].items() if v is not None}
-    await engine.store.save_candidate_scores(
-        turn.project.id, name, turn.user, scores, draft.get("pros", ""), draft.get("cons", "")
-    )
-    turn.position = turn.position.get("return", {"at": "start"})
+    scores = {k: v for k, v in draft.scores.items() if v is not None}
+    turn.db.assessments.save_candidate_scores(turn.project.id, name, turn.user, scores, draft.pros, draft.cons)
+    turn.position = turn.menu.back
     done = Message(
         turn.t.gettext("Your scores for {name} are saved. /ranking shows where the candidates stand.").format(name=name)
     )
-    return [done, *await engine._show(turn)]
+    return [done, *conv.show(turn)]
 
 
-async def ranking(engine: Engine, turn: Turn) -> list[Message]:
+def ranking(conv: Conversation, turn: Turn) -> list[Message]:
     """The ranking as text and as a table picture."""
     t = turn.t
     candidates = _candidates(turn)
     if not candidates:
-        return [Message(t.gettext("No candidates yet: they are recorded in step 5.")), *await engine._show(turn)]
-    member_scores = await engine.store.candidate_scores(turn.project.id)
-    criteria = [q.id for q in engine.plan.questions().values() if q.type == QuestionType.criterion]
+        return [Message(t.gettext("No candidates yet: they are recorded in step 5.")), *conv.show(turn)]
+    member_scores = turn.db.assessments.candidate_scores(turn.project.id)
+    criteria = [q.id for q in conv.plan.questions().values() if q.type == QuestionType.criterion]
     ranked = rank(candidates, turn.standing.values, criteria, member_scores)
-    return [_ranking_message(t, ranked, turn.project.name), *await engine._show(turn)]
+    return [_ranking_message(t, ranked, turn.project.name), *conv.show(turn)]
 
 
 def _ranking_message(t: Translator, ranked: list[Ranked], project: str) -> Message:

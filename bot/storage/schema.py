@@ -161,4 +161,49 @@ MIGRATIONS: list[str] = [
         processed_at TEXT NOT NULL
     );
     """,
+    # 2: one transaction per event; drafts as jobs (an outbox) with delivery per recipient; a lean history
+    """
+    CREATE TABLE draft_jobs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        requested_by INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        documents TEXT NOT NULL,
+        language TEXT,
+        created_at TEXT NOT NULL,
+        built_at TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX draft_jobs_open ON draft_jobs (built_at);
+    CREATE TABLE draft_deliveries (
+        job_id INTEGER NOT NULL REFERENCES draft_jobs(id) ON DELETE CASCADE,
+        recipient_kind TEXT NOT NULL CHECK (recipient_kind IN ('user', 'group')),
+        recipient_id INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        delivered_at TEXT,
+        PRIMARY KEY (job_id, recipient_kind, recipient_id)
+    );
+    CREATE INDEX draft_deliveries_open ON draft_deliveries (delivered_at);
+    ALTER TABLE documents ADD COLUMN job_id INTEGER;
+    CREATE INDEX documents_by_job ON documents (job_id);
+    CREATE TABLE document_names (
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,
+        PRIMARY KEY (document_id, user_id)
+    );
+    CREATE INDEX document_names_by_user ON document_names (user_id);
+    CREATE INDEX buttons_by_user ON buttons (user_id);
+    CREATE TABLE telegram_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE INDEX processed_updates_by_time ON processed_updates (processed_at);
+    DELETE FROM answer_history WHERE id IN (
+        SELECT h.id FROM answer_history h JOIN answers a
+        ON a.project_id = h.project_id AND a.question_id = h.question_id AND a.value = h.value
+        AND a.author = h.author AND a.answered_at = h.answered_at
+    );
+    """,
 ]

@@ -8,9 +8,12 @@ emulator works the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import multiprocessing
 import signal
 import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -20,17 +23,20 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
+from bot.engine.drafting import DraftWorker
 from bot.engine.engine import Engine
+from bot.engine.service import Service
 from bot.i18n import INTERFACE_LANGUAGES, N_, SOURCE_LANGUAGE, translator
 from bot.plan.models import Plan
-from bot.storage.store import Store
+from bot.storage.database import Database
 from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import Handlers
+from bot.telegram.ordering import PerChatOrder
+from bot.telegram.records import TelegramRecords
 
 COMMANDS = [
     ("start", N_("Start or continue where you left off")),
@@ -98,7 +104,8 @@ def _redact(text: str) -> str:
     return text
 
 
-def build_application(settings: Settings, plan: Plan, store: Store) -> Application:
+def build_application(settings: Settings, plan: Plan, db: Database) -> Application:
+    """The Application over the engine: updates of different people at once, each person's in order."""
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
     api = settings.telegram_api_base_url.rstrip("/")
@@ -108,15 +115,19 @@ def build_application(settings: Settings, plan: Plan, store: Store) -> Applicati
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+        .concurrent_updates(PerChatOrder(settings.concurrent_updates))
+        .connection_pool_size(settings.concurrent_updates)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
         .connect_timeout(settings.telegram_timeout)
         .build()
     )
-    engine = Engine(plan, store, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
-    handlers = Handlers(engine, store, Delivery(application.bot, store))
+    engine = Engine(plan, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
+    service = Service(engine, db)
+    handlers = Handlers(service, Delivery(application.bot, db))
+    service.drafts = DraftWorker(db, plan, handlers.deliver_draft, executor=_draft_executor(settings.draft_processes))
     application.bot_data["engine"] = engine
-    application.add_handler(TypeHandler(Update, handlers.claim), group=-1)
+    application.bot_data["drafts"] = service.drafts
     application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
@@ -129,6 +140,13 @@ def build_application(settings: Settings, plan: Plan, store: Store) -> Applicati
     assert application.job_queue is not None  # the job-queue extra is a dependency
     application.job_queue.run_repeating(handlers.reminders, interval=settings.reminder_check, first=1.0)
     return application
+
+
+def _draft_executor(processes: int) -> Executor | None:
+    """Drafts are made in a separate process, so fpdf2 and python-docx never slow the bot (0: in a thread)."""
+    if processes <= 0:
+        return None
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
 
 
 async def introduce(application: Application) -> None:
@@ -153,21 +171,23 @@ async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = Non
     stop = stop or _stop_on_signals()
     assert settings.telegram_bot_token is not None
     protect_logs(settings.telegram_bot_token.get_secret_value())
-    store = await Store.open(settings.database)
-    application = build_application(settings, plan, store)
+    db = await Database.open(settings.database)
+    application = build_application(settings, plan, db)
+    drafts: DraftWorker = application.bot_data["drafts"]
+    worker = None
     try:
         async with application:
             await introduce(application)
             await application.start()
+            worker = asyncio.create_task(drafts.run())  # first finishes whatever a crash left open
             assert application.updater is not None
             if settings.telegram_webhook_url:
-                secret = settings.telegram_webhook_secret
                 await application.updater.start_webhook(
                     listen=settings.telegram_webhook_listen,
                     port=settings.telegram_webhook_port,
                     url_path=settings.telegram_webhook_path,
                     webhook_url=settings.telegram_webhook_url,
-                    secret_token=secret.get_secret_value() if secret else None,
+                    secret_token=await _webhook_secret(settings, db),
                     allowed_updates=Update.ALL_TYPES,
                 )
             else:
@@ -176,7 +196,22 @@ async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = Non
             await application.updater.stop()
             await application.stop()
     finally:
-        await store.close()
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        if isinstance(drafts.executor, ProcessPoolExecutor):
+            drafts.executor.shutdown(wait=False, cancel_futures=True)
+        await db.close()
+
+
+async def _webhook_secret(settings: Settings, db: Database) -> str:
+    """The configured secret, or one made for this database: webhook mode is never open to forged updates."""
+    if settings.telegram_webhook_secret is not None:
+        return settings.telegram_webhook_secret.get_secret_value()
+    secret = await db.run(lambda tx: TelegramRecords(tx).webhook_secret())
+    protect_logs(secret)
+    return secret
 
 
 def _stop_on_signals() -> asyncio.Event:

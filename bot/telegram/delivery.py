@@ -1,7 +1,15 @@
-"""Sending the engine's messages to Telegram: escaped, split, with stored buttons, retried.
+"""Sending the engine's messages to Telegram: decided inside the event's transaction, sent after it.
 
-What a button means is kept in the database under a short random id, so callback data always
-fits Telegram's 64 bytes and a restart does not forget what the buttons on screen mean.
+`prepare` runs in the unit of work of the event: it stores what the new buttons mean (under
+short random ids, so callback data always fits Telegram's 64 bytes and a restart forgets
+nothing), notes which message carried the old keyboard, and finds the group chats of notices.
+`Delivery.send` then talks to the Bot API once the event is durable: escaped HTML, split at
+4096 characters, the old keyboard taken off while the reply is already on its way.
+
+Retrying: flood limits (429) are AIORateLimiter's job. Here only what is safe to repeat is
+retried: a call that never reached Telegram (a connection error), and a call that changes
+nothing when repeated (editing a message, answering a button press). A message that timed
+out may have been delivered, so it is not sent again.
 """
 
 from __future__ import annotations
@@ -9,20 +17,25 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import Message as TelegramMessage
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.engine.messages import Message
-from bot.storage.store import Store
+from bot.storage.database import Database, StorageError, Tx
+from bot.telegram.records import TelegramRecords
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 ATTEMPTS = 5  # with backoff 0.5, 1, 2, 4 s between them
+T = TypeVar("T")
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -41,31 +54,149 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def joined(messages: list[Message]) -> list[Message]:
+    """Short notes ("Saved: …", a step's opening) go in one message with the question that follows.
+
+    On a phone one message per answer reads better than three, and it costs Telegram fewer calls.
+    A message with files stays apart, so each draft keeps its own caption.
+    """
+    out: list[Message] = []
+    pending: list[str] = []
+    for message in messages:
+        if message.files:
+            if pending:
+                out.append(Message("\n\n".join(pending)))
+                pending = []
+            out.append(message)
+        elif message.buttons or message is messages[-1]:
+            out.append(replace(message, text="\n\n".join([*pending, message.text])))
+            pending = []
+        else:
+            pending.append(message.text)
+    if pending:
+        out.append(Message("\n\n".join(pending)))
+    return out
+
+
+@dataclass
+class Prepared:
+    """One message ready to go: its text parts, files and keyboard (with stored button ids)."""
+
+    message: Message
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class Outgoing:
+    """All that one event sends, decided inside its transaction."""
+
+    chat_id: int
+    user_id: int
+    mine: list[Prepared] = field(default_factory=list)
+    notices: list[tuple[int, Prepared]] = field(default_factory=list)  # (chat, message) for members and groups
+    old_prompt: tuple[int, str] | None = None  # the message whose keyboard goes now
+    answer: str | None = None  # shown under the old question, when a button answered it
+    edit_in_place: int | None = None  # the message the one reply replaces (ticks of a multiple choice)
+
+
+def prepare(
+    tx: Tx,
+    chat_id: int,
+    user_id: int,
+    replies: list[Message],
+    answer: str | None = None,
+    edit_in_place: int | None = None,
+) -> Outgoing:
+    """Decide, inside the event's transaction, what goes where; store the buttons it shows."""
+    records = TelegramRecords(tx)
+    mine = joined([m for m in replies if m.to_user is None and not m.to_groups])
+    out = Outgoing(chat_id, user_id, answer=answer, edit_in_place=edit_in_place)
+    out.old_prompt = None if edit_in_place else records.take_last_prompt(user_id, chat_id)
+    with_buttons = [m for m in mine if m.buttons]
+    if with_buttons:
+        project = tx.users.current_project(user_id) or 0
+        ids = records.save_keyboards(user_id, project, [(m.prompt, m.buttons) for m in with_buttons])
+        markups = {id(m): _markup(m, i) for m, i in zip(with_buttons, ids, strict=True)}
+    else:
+        markups = {}
+    out.mine = [Prepared(m, markups.get(id(m))) for m in mine]
+    for message in replies:
+        if message.to_user is not None:
+            out.notices.append((message.to_user, Prepared(Message(message.text, files=message.files))))
+        elif message.to_groups:
+            project_id = message.project or tx.users.current_project(user_id)
+            for group in tx.groups.of(project_id) if project_id else []:
+                out.notices.append((group, Prepared(Message(message.text, files=message.files))))
+    return out
+
+
+def _markup(message: Message, ids: list[str]) -> InlineKeyboardMarkup:
+    """One button per row (long labels on phones)."""
+    rows = [[InlineKeyboardButton(b.label[:64], callback_data=i)] for b, i in zip(message.buttons, ids, strict=True)]
+    return InlineKeyboardMarkup(rows)
+
+
 class Delivery:
-    """Sends messages for one bot, remembering buttons and the last question shown to each person."""
+    """Sends prepared messages for one bot; tells the log once when the Bot API goes away and comes back."""
 
-    def __init__(self, bot: Bot, store: Store) -> None:
+    def __init__(self, bot: Bot, db: Database) -> None:
         self.bot = bot
-        self.store = store
+        self.db = db
+        self._down_since: float | None = None
 
-    async def to_chat(self, chat_id: int, user_id: int, message: Message) -> TelegramMessage | None:
-        """Send one engine message (text parts, keyboard on the last part, then its files)."""
-        markup = await self.keyboard(user_id, message) if message.buttons else None
+    async def save_prompt(self, user_id: int, chat_id: int, message_id: int, text: str) -> None:
+        """Remember which message carries the person's keyboard, to take it off at their next step."""
+        try:
+            await self.db.run(lambda tx: TelegramRecords(tx).save_prompt(user_id, chat_id, message_id, text))
+        except StorageError:  # the old keyboard then stays on screen; its buttons are explained away as stale
+            log.warning("could not note the message of the keyboard for user %s", user_id)
+
+    async def send(self, out: Outgoing) -> None:
+        """This chat's replies in order (the old keyboard edited meanwhile), then the notices, chat by chat at once."""
+        clearing = asyncio.create_task(self._clear(out)) if out.old_prompt else None
+        if out.edit_in_place is not None and len(out.mine) == 1:
+            await self._replace(out.chat_id, out.edit_in_place, out.user_id, out.mine[0])
+        else:
+            for prepared in out.mine:
+                await self._to_chat(out.chat_id, out.user_id, prepared)
+        if clearing is not None:
+            await clearing
+        chats: dict[int, list[Prepared]] = {}
+        for chat, prepared in out.notices:
+            chats.setdefault(chat, []).append(prepared)
+        await asyncio.gather(*(self._notify(chat, messages) for chat, messages in chats.items()))
+
+    async def to_chat(self, chat_id: int, message: Message) -> bool:
+        """A message without buttons (drafts, reminders, group posts); False when it could not be sent now."""
+        try:
+            await self._to_chat(chat_id, 0, Prepared(Message(message.text, files=message.files)))
+        except (Forbidden, BadRequest) as error:
+            log.info("chat %s not reachable: %s", chat_id, error.message)  # blocked, removed: never deliverable
+        except NetworkError:
+            return False
+        return True
+
+    async def _notify(self, chat_id: int, messages: list[Prepared]) -> None:
+        """A notice to another member or a group; one that blocked the bot does not stop the others."""
+        for prepared in messages:
+            if not await self.to_chat(chat_id, prepared.message):
+                log.info("notice to chat %s not delivered: the Bot API is not reachable", chat_id)
+
+    async def _to_chat(self, chat_id: int, user_id: int, prepared: Prepared) -> TelegramMessage | None:
+        message = prepared.message
         parts = split_text(message.text) if message.text else []
         sent = None
         for number, part in enumerate(parts, start=1):
-            sent = await self._retry(
-                self.bot.send_message,
-                chat_id=chat_id,
-                text=escape(part),
-                parse_mode="HTML",
-                reply_markup=markup if number == len(parts) else None,
+            markup = prepared.markup if number == len(parts) else None
+            sent = await self._call(
+                self.bot.send_message, False, chat_id=chat_id, text=escape(part), parse_mode="HTML", reply_markup=markup
             )
-        if markup is not None and sent is not None:
-            await self.store.save_prompt(user_id, chat_id, sent.message_id, parts[-1])
+        if prepared.markup is not None and sent is not None and user_id:
+            await self.save_prompt(user_id, chat_id, sent.message_id, parts[-1])
         for attachment in message.files:
-            await self._retry(
+            await self._call(
                 self.bot.send_document,
+                False,
                 chat_id=chat_id,
                 document=attachment.content,
                 filename=attachment.filename,
@@ -74,74 +205,74 @@ class Delivery:
             )
         return sent
 
-    async def keyboard(self, user_id: int, message: Message) -> InlineKeyboardMarkup:
-        """One button per row (long labels on phones), each with a short random id as callback data."""
-        project = await self.store.current_project(user_id) or 0
-        rows = [(secrets.token_urlsafe(9), user_id, project, message.prompt, b.value, b.label) for b in message.buttons]
-        await self.store.save_buttons(rows)
-        return InlineKeyboardMarkup([[InlineKeyboardButton(row[5][:64], callback_data=row[0])] for row in rows])
-
-    async def clear_last_prompt(self, user_id: int, chat_id: int, answer: str | None = None) -> None:
+    async def _clear(self, out: Outgoing) -> None:
         """Take the keyboard off the previous question (showing the answer, if given) so old buttons go away."""
-        last = await self.store.last_prompt(user_id, chat_id)
-        if last is None:
-            return
-        message_id, text = last
-        await self.store.forget_prompt(user_id, chat_id)
+        assert out.old_prompt is not None
+        message_id, text = out.old_prompt
         try:
-            if answer is None:
-                await self._retry(self.bot.edit_message_reply_markup, chat_id=chat_id, message_id=message_id)
+            if out.answer is None:
+                await self._call(self.bot.edit_message_reply_markup, True, chat_id=out.chat_id, message_id=message_id)
             else:
-                shown = escape(split_text(f"{text}\n\n✔ {answer}")[0])
-                await self._retry(
-                    self.bot.edit_message_text, chat_id=chat_id, message_id=message_id, text=shown, parse_mode="HTML"
+                shown = escape(split_text(f"{text}\n\n✔ {out.answer}")[0])
+                await self._call(
+                    self.bot.edit_message_text,
+                    True,
+                    chat_id=out.chat_id,
+                    message_id=message_id,
+                    text=shown,
+                    parse_mode="HTML",
                 )
         except BadRequest as error:  # not modified, or too old to edit: the keyboard is gone either way
             log.debug("could not edit message %s: %s", message_id, error.message)
+        except NetworkError:  # the old keyboard stays; its buttons are explained away as stale
+            log.debug("could not edit message %s: the Bot API is not reachable", message_id)
 
-    async def replace(self, chat_id: int, message_id: int, user_id: int, message: Message) -> None:
+    async def _replace(self, chat_id: int, message_id: int, user_id: int, prepared: Prepared) -> None:
         """Show a new state of the same question in place (ticks of a multiple choice)."""
-        markup = await self.keyboard(user_id, message) if message.buttons else None
-        text = split_text(message.text)[-1]
+        text = split_text(prepared.message.text)[-1]
         try:
-            await self._retry(
+            await self._call(
                 self.bot.edit_message_text,
+                True,
                 chat_id=chat_id,
                 message_id=message_id,
                 text=escape(text),
                 parse_mode="HTML",
-                reply_markup=markup,
+                reply_markup=prepared.markup,
             )
         except BadRequest as error:
             if "not modified" not in error.message.lower():
                 raise
-        await self.store.save_prompt(user_id, chat_id, message_id, text)
+        await self.save_prompt(user_id, chat_id, message_id, text)
 
-    async def to_user(self, user_id: int, message: Message) -> None:
-        """A notice to another member; someone who blocked the bot does not stop the others."""
-        try:
-            await self.to_chat(user_id, user_id, message)
-        except Forbidden:
-            log.info("user %s blocked the bot; notice not delivered", user_id)
+    async def call(self, method: Callable[..., Awaitable[T]], repeatable: bool, **kwargs: Any) -> T:
+        """A Bot API call with this module's retry rule and outage logging (for the handlers' own calls)."""
+        return await self._call(method, repeatable, **kwargs)
 
-    async def to_group(self, chat_id: int, message: Message) -> None:
-        try:
-            await self.to_chat(chat_id, 0, Message(message.text, files=message.files))
-        except (Forbidden, BadRequest) as error:
-            log.info("group %s not reachable: %s", chat_id, error.message)
-
-    async def _retry(self, call, **kwargs):  # type: ignore[no-untyped-def]
-        """Retry what flood limits and a flaky network make fail; give up after a few attempts."""
+    async def _call(self, method: Callable[..., Awaitable[T]], repeatable: bool, **kwargs: Any) -> T:
+        """Retry what is safe to repeat; note an outage once when it starts and once when it ends."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await call(**kwargs)
-            except RetryAfter as error:
-                if attempt == ATTEMPTS:
-                    raise
-                delay = error.retry_after
-                await asyncio.sleep(delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay))
-            except (TimedOut, NetworkError) as error:
-                if attempt == ATTEMPTS or isinstance(error, BadRequest | Forbidden):
+                result = await method(**kwargs)
+            except (BadRequest, Forbidden):
+                raise
+            except NetworkError as error:
+                unsafe = isinstance(error, TimedOut) and not repeatable  # it may have arrived: never post twice
+                self._went_down(error)
+                if unsafe or attempt == ATTEMPTS:
                     raise
                 await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-        return None
+            else:
+                self._came_back()
+                return result
+        raise AssertionError("unreachable")
+
+    def _went_down(self, error: NetworkError) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning("the Bot API is not reachable (%s); retrying", error.message)
+
+    def _came_back(self) -> None:
+        if self._down_since is not None:
+            log.info("the Bot API is reachable again after %.0f s", time.monotonic() - self._down_since)
+            self._down_since = None
