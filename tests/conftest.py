@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.engine.drafting import DraftWorker
 from bot.engine.engine import Engine
 from bot.engine.messages import Command, Event, Message, Press, Text, User
+from bot.engine.service import Service
 from bot.plan.loader import load_plan
 from bot.plan.models import Plan
-from bot.storage.store import Store
+from bot.storage.database import Database, Tx
+from bot.storage.records import Recipient
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -60,23 +65,96 @@ def mini_plan() -> Plan:
     return load_plan(MINI)
 
 
+class Store:
+    """The tests' view of the database: any repository call, awaited, e.g. `await store.answers.of(1)`.
+
+    Each call is its own unit of work through the database thread, as the bot's own reads are.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __getattr__(self, repository: str) -> _Repository:
+        return _Repository(self.db, repository)
+
+    async def session(self, user_id: int) -> tuple[int | None, dict | None]:
+        """A person's current project and their position in it."""
+
+        def read(tx: Tx) -> tuple[int | None, dict | None]:
+            project = tx.users.current_project(user_id)
+            return project, tx.positions.get(user_id, project) if project is not None else None
+
+        return await self.db.run(read)
+
+
+class _Repository:
+    def __init__(self, db: Database, name: str) -> None:
+        self.db, self.name = db, name
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await self.db.run(lambda tx: getattr(getattr(tx, self.name), method)(*args, **kwargs))
+
+        return call
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "twinning.db")
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    opened = await Database.open(tmp_path / "twinning.db")
     yield opened
     await opened.close()
 
 
-class Chat:
-    """A person talking to an engine: sends events and keeps the last reply."""
+@pytest.fixture
+def store(db: Database) -> Store:
+    return Store(db)
 
-    def __init__(self, engine: Engine, user: User) -> None:
-        self.engine, self.user = engine, user
+
+class Mailbox:
+    """What the draft worker handed out, to whom: the tests' stand-in for Telegram's chats."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[Recipient, Message]] = []
+
+    async def receive(self, recipient: Recipient, message: Message) -> bool:
+        self.delivered.append((recipient, message))
+        return True
+
+    def to(self, kind: str, recipient_id: int) -> list[Message]:
+        return [m for r, m in self.delivered if r.kind == kind and r.id == recipient_id]
+
+
+MAILBOXES: weakref.WeakKeyDictionary[Service, Mailbox] = weakref.WeakKeyDictionary()
+
+
+def service_on(plan: Plan, db: Database, **engine_settings: Any) -> Service:
+    """The engine over a database, with a draft worker that makes drafts when asked (in a thread)."""
+    mailbox = Mailbox()
+    service = Service(Engine(plan, **engine_settings), db, DraftWorker(db, plan, mailbox.receive))
+    MAILBOXES[service] = mailbox
+    return service
+
+
+class Chat:
+    """A person talking to the bot: sends events and keeps the last replies, the drafts included.
+
+    Drafts are made by the draft worker after the event; a chat waits for them, as a person
+    sees them arrive right after the reply; what the others got is in `mailbox`.
+    """
+
+    def __init__(self, service: Service, user: User) -> None:
+        self.service, self.user = service, user
+        self.mailbox = MAILBOXES.setdefault(service, Mailbox())
         self.replies: list[Message] = []
 
     async def send(self, *events: Event) -> list[Message]:
         for event in events:
-            self.replies = await self.engine.handle(self.user, event)
+            seen = len(self.mailbox.delivered)
+            self.replies = await self.service.handle(self.user, event)
+            drafts = self.service.drafts
+            if drafts is not None and drafts.woken:
+                await drafts.finish_open()
+            self.replies += [m for r, m in self.mailbox.delivered[seen:] if r.kind == "user" and r.id == self.user.id]
         return self.replies
 
     @property
@@ -93,13 +171,13 @@ class Chat:
         return self.replies[-1]
 
     async def position(self) -> dict:
-        _, position = await self.engine.store.session(self.user.id)
+        _, position = await Store(self.service.db).session(self.user.id)
         return position or {}
 
 
 @pytest.fixture
-def chat_on(store: Store):
+def chat_on(db: Database):
     def make(plan: Plan, language: str = "en", user_id: int = 42) -> Chat:
-        return Chat(Engine(plan, store), User(user_id, language, "Tester"))
+        return Chat(service_on(plan, db), User(user_id, language, "Tester"))
 
     return make

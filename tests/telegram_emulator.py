@@ -733,6 +733,7 @@ class BotAPIEmulator:
         self.names: dict[str, str] = {}
         self.menu_buttons: dict[int | None, JSONDict] = {}  # chat id (None = default) -> menu button
         self.webhook_url = ""
+        self.webhook_secret = ""
         # state
         self._pending: list[JSONDict] = []  # unconfirmed updates, oldest first
         self._update_ids = itertools.count(1)
@@ -1449,6 +1450,7 @@ class BotAPIEmulator:
 
     async def _set_webhook(self, params: JSONDict) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self.webhook_secret = str(params.get("secret_token") or "")
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True

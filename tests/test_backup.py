@@ -7,22 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
-from bot.storage.store import Store
-from tests.conftest import Chat
+from bot.storage.database import Database
+from tests.conftest import Chat, Store, service_on
 
 
 async def test_a_backup_taken_while_answers_are_written_restores_and_continues(mini_plan: Plan, tmp_path: Path) -> None:
     live = tmp_path / "live.db"
-    store = await Store.open(live)
-    chat = Chat(Engine(mini_plan, store), User(1, "en", "Sofie"))
+    db = await Database.open(live)
+    store = Store(db)
+    chat = Chat(service_on(mini_plan, db), User(1, "en", "Sofie"))
     await chat.send(Command("start"), Text("Lindenberg"), Press("o:european"), Text("Together"))
 
     async def keep_writing() -> None:
         for number in range(30):
-            await store.save_answer(1, "story", f"version {number}", 1)
+            await store.answers.save(1, "story", f"version {number}", 1)
             await asyncio.sleep(0)
 
     writer = asyncio.create_task(keep_writing())
@@ -35,16 +35,16 @@ async def test_a_backup_taken_while_answers_are_written_restores_and_continues(m
         timeout=60,
     )
     await writer
-    await store.close()
+    await db.close()
     assert result.returncode == 0 and "Backup written" in result.stdout
 
-    restored = await Store.open(backup)  # restoring is using the copy as the database
+    restored = await Database.open(backup)  # restoring is using the copy as the database
     try:
-        answers = await restored.answers(1)
+        answers = await Store(restored).answers.of(1)
         assert answers["motto"].value == "Together"
-        history = await restored.history(1, "story")
+        history = await Store(restored).answers.history(1, "story")
         assert [a.value for a in history] == [f"version {n}" for n in range(len(history))]  # a consistent prefix
-        chat = Chat(Engine(mini_plan, restored), User(1, "en", "Sofie"))
+        chat = Chat(service_on(mini_plan, restored), User(1, "en", "Sofie"))
         await chat.send(Command("start"))
         assert "Welcome back" in chat.text
     finally:

@@ -8,22 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
 from bot.plan.models import Plan
-from bot.storage.store import Store
-from tests.conftest import ALPHA, BETA, SETUP, Chat, Clock
+from bot.storage.database import Database
+from tests.conftest import ALPHA, BETA, SETUP, Chat, Clock, Store, service_on
 
 
 @pytest.fixture
 async def committee(mini_plan: Plan, tmp_path: Path):
     clock = Clock()
-    store = await Store.open(tmp_path / "committee.db", clock=clock)
-    engine = Engine(mini_plan, store)
-    coordinator = Chat(engine, User(1, "en", "Sofie"))
+    db = await Database.open(tmp_path / "committee.db", clock=clock)
+    service = service_on(mini_plan, db)
+    coordinator = Chat(service, User(1, "en", "Sofie"))
     await coordinator.send(Command("start"), *SETUP)
-    yield engine, store, clock, coordinator
-    await store.close()
+    yield service, Store(db), clock, coordinator
+    await db.close()
 
 
 async def invite(chat: Chat, role: str = "member") -> str:
@@ -41,7 +40,7 @@ async def test_a_member_joins_by_invitation_and_answers_an_assigned_step(committ
     await member.send(Command("start", token))
     assert "Welcome to the twinning committee of Lindenberg! You joined as member." in member.text
     assert "Nothing is waiting for you right now." in member.text
-    assert await store.role(1, 2) == "member"
+    assert await store.members.role(1, 2) == "member"
 
     await coordinator.send(Command("assign"), Press("step:alpha"), Press("user:2"))
     assert "Step 1 is assigned to Anna." in coordinator.text
@@ -52,7 +51,7 @@ async def test_a_member_joins_by_invitation_and_answers_an_assigned_step(committ
     await member.send(Command("start"))
     assert "What is your motto?" in member.last.text
     await member.send(Text("Together"))
-    assert (await store.answers(1))["motto"].author == 2
+    assert (await store.answers.of(1))["motto"].author == 2
 
 
 async def test_invitations_that_expired_were_withdrawn_used_up_or_never_existed(committee) -> None:
@@ -78,8 +77,8 @@ async def test_invitations_that_expired_were_withdrawn_used_up_or_never_existed(
 
     await stranger.send(Command("start", "not-a-real-token-at-all-00000"))
     assert "not valid" in stranger.text
-    assert await store.role(1, 3) is None
-    assert await store.projects_of(3) == []  # a bad link does not create a project either
+    assert await store.members.role(1, 3) is None
+    assert await store.projects.of_user(3) == []  # a bad link does not create a project either
 
 
 async def test_only_the_coordinator_invites_assigns_and_changes_roles(committee) -> None:
@@ -93,7 +92,7 @@ async def test_only_the_coordinator_invites_assigns_and_changes_roles(committee)
     assert [b.value for b in member.last.buttons] == ["leave"]  # no buttons to change other members
     await member.send(Press("member:1"))  # forged: a coordinator's button value
     assert "earlier message" in member.text
-    assert await store.role(1, 1) == "coordinator"
+    assert await store.members.role(1, 1) == "coordinator"
 
 
 async def test_roles_change_members_are_removed_and_can_leave(committee) -> None:
@@ -107,13 +106,13 @@ async def test_roles_change_members_are_removed_and_can_leave(committee) -> None
     assert "Anna is now coordinator." in coordinator.text
     await coordinator.send(Command("members"), Press("member:3"), Press("remove"))
     assert "Piet is no longer on the committee." in coordinator.text
-    assert await store.role(1, 3) is None
+    assert await store.members.role(1, 3) is None
     await piet.send(Command("status"))
     assert "Lindenberg" not in piet.text  # no access to the project once removed
 
     await coordinator.send(Command("leave"))
     assert "You left the committee of Lindenberg" in coordinator.text  # Anna is coordinator too now
-    assert await store.role(1, 1) is None
+    assert await store.members.role(1, 1) is None
     await anna.send(Command("leave"))
     assert "only coordinator" in anna.text
 
@@ -129,7 +128,7 @@ async def test_the_later_answer_wins_and_both_people_are_told(committee) -> None
     assert "Anna had answered this before (Together)" in coordinator.text
     to_anna = [m.text for m in coordinator.replies if m.to_user == 2]
     assert to_anna and "Sofie changed your answer to “What is your motto?” to: Stronger together" in to_anna[0]
-    assert [a.value for a in await store.history(1, "motto")] == ["Together", "Stronger together"]
+    assert [a.value for a in await store.answers.history(1, "motto")] == ["Together", "Stronger together"]
 
 
 async def test_a_button_from_an_earlier_question_changes_nothing(committee) -> None:
@@ -140,9 +139,9 @@ async def test_a_button_from_an_earlier_question_changes_nothing(committee) -> N
     assert "Which school?" in coordinator.last.text
     await coordinator.send(Press("o:no", prompt))  # the same question's other button, pressed late
     assert "earlier message" in coordinator.text
-    assert (await store.answers(1))["has_school"].value is True
+    assert (await store.answers.of(1))["has_school"].value is True
     await coordinator.send(Press("o:yes", prompt))  # a double press
-    assert [a.value for a in await store.history(1, "has_school")] == [True]
+    assert [a.value for a in await store.answers.history(1, "has_school")] == [True]
 
 
 async def test_switching_between_projects_keeps_each_position(committee) -> None:
@@ -154,21 +153,21 @@ async def test_switching_between_projects_keeps_each_position(committee) -> None
     await coordinator.send(Command("projects"), Press("project:1"))
     assert "You are now working on Lindenberg." in coordinator.text
     assert "Tell the story." in coordinator.last.text
-    assert {p.id for p, _ in await store.projects_of(1)} == {1, 2}
+    assert {p.id for p, _ in await store.projects.of_user(1)} == {1, 2}
 
 
 async def test_closing_a_stage_sends_the_drafts_to_every_member_and_the_group(committee) -> None:
     engine, store, _, coordinator = committee
     member = Chat(engine, User(2, "en", "Anna"))
     await member.send(Command("start", await invite(coordinator)))
-    await store.link_group(-100, 1, 1)
+    await store.groups.link(-100, 1, 1)
     await coordinator.send(*ALPHA, Press("close"))
     assert any(m.to_groups and "step 1 (Alpha step) was closed by Sofie" in m.text for m in coordinator.replies)
     await coordinator.send(*BETA, Press("close"), Press("close_stage"))
-    to_anna = [m for m in coordinator.replies if m.to_user == 2]
-    to_group = [m for m in coordinator.replies if m.to_groups]
+    to_anna, to_group = coordinator.mailbox.to("user", 2), coordinator.mailbox.to("group", -100)
     assert to_anna and [f.filename for f in to_anna[0].files] == ["profile_v1_en.docx", "profile_v1_en.pdf"]
     assert to_group and to_group[0].files and "stage 1 was closed by Sofie" in to_group[0].text
+    assert len(to_anna) == len(to_group) == len(coordinator.mailbox.to("user", 1)) == 1  # each once
 
 
 async def test_a_second_project_starts_from_the_first_ones_profile(committee) -> None:
@@ -176,7 +175,7 @@ async def test_a_second_project_starts_from_the_first_ones_profile(committee) ->
     await coordinator.send(Text("Together"), Command("skip"), Text("28000"))
     await coordinator.send(Command("projects"), Press("project:copy"), Press("from:1"))
     assert "What kind of partnership are you building?" in coordinator.last.text  # the rest was carried over
-    copied = {qid: a.value for qid, a in (await store.answers(2)).items()}
+    copied = {qid: a.value for qid, a in (await store.answers.of(2)).items()}
     assert copied == {"municipality": "Lindenberg", "population": 28000}
-    assert (await store.project(2)).name == "Lindenberg"
-    assert (await store.answers(1))["motto"].value == "Together"  # the first project is untouched
+    assert (await store.projects.get(2)).name == "Lindenberg"
+    assert (await store.answers.of(1))["motto"].value == "Together"  # the first project is untouched

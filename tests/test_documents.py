@@ -53,7 +53,9 @@ def test_demo_writes_every_draft_in_both_formats(plan: Plan, tmp_path: Path) -> 
         timeout=180,
         check=True,
     )
-    written = {Path(line).name for line in result.stdout.split()}
+    lines = result.stdout.splitlines()
+    written = {Path(line).name for line in lines if line.endswith((".docx", ".pdf"))}
+    assert any(line.startswith("stage 1: ") and "questions asked" in line for line in lines)  # the effort, per stage
     # partner-facing drafts are in the partner's language (Spanish for San Rafael del Norte) once it is
     # known, that is from stage 2; the municipal profile of stage 1 is still in the project's language
     language = {d.id: "es" if d.audience == "partner" and d.stage > 1 else "en" for d in plan.documents}
@@ -150,7 +152,7 @@ def test_hostile_answers_stay_literal_in_both_formats(plan: Plan, hostile: str) 
 
 
 def test_the_partner_checklist_is_written_in_the_partner_language(plan: Plan) -> None:
-    from bot.engine.paperwork import language_of
+    from bot.engine.drafting import language_of
 
     values = stored_demo(plan) | {"partner_language": "nl"}
     checklist = document(plan, "partner_checklist")
@@ -215,7 +217,7 @@ def test_members_scores_and_notes_reach_the_comparison(plan: Plan) -> None:
 async def test_the_demo_writes_drafts_in_a_language_of_the_drafts_only(plan: Plan, tmp_path: Path) -> None:
     from bot.demo import run_demo
 
-    written = await run_demo(plan, tmp_path, "es")
+    written, _ = await run_demo(plan, tmp_path, "es")
     assert written and {path.name.rsplit("_", 1)[1] for path in written} == {"es.docx", "es.pdf"}
     title = translator("es").translate("Municipal profile")
     assert title != "Municipal profile"

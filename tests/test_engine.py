@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, Upload, User
-from bot.storage.store import Store
-from tests.conftest import ALPHA, BETA, SETUP, Chat
+from bot.storage.database import Database
+from tests.conftest import ALPHA, BETA, SETUP, Chat, Store, service_on
 from tests.readers import docx_text
 
 
@@ -36,7 +35,7 @@ async def test_a_wrong_value_is_explained_and_nothing_is_stored(mini_plan, chat_
     assert "How many inhabitants?" in chat.last.text
     await chat.send(Text("0"))
     assert "from 1 to 20,000,000" in chat.replies[0].text
-    answers = await store.answers(1)
+    answers = await store.answers.of(1)
     assert "population" not in answers
     await chat.send(Text("28000"), Text("2000000"))
     assert "At most one million euro." in chat.replies[0].text  # the rule's own message
@@ -44,7 +43,7 @@ async def test_a_wrong_value_is_explained_and_nothing_is_stored(mini_plan, chat_
     assert "day-month-year" in chat.replies[0].text
     await chat.send(Text("15-03-2019"))
     assert "on or after" in chat.replies[0].text
-    answers = await store.answers(1)
+    answers = await store.answers.of(1)
     assert answers["population"].value == 28000
     assert answers["budget"].value == 12500
     assert "start" not in answers
@@ -53,7 +52,7 @@ async def test_a_wrong_value_is_explained_and_nothing_is_stored(mini_plan, chat_
 async def test_every_simple_type_is_stored_as_its_value(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, *ALPHA)
-    values = {qid: answer.value for qid, answer in (await store.answers(1)).items()}
+    values = {qid: answer.value for qid, answer in (await store.answers.of(1)).items()}
     assert values == {
         "municipality": "Lindenberg",
         "kind": "european",
@@ -79,7 +78,7 @@ async def test_skip_logic_asks_follow_ups_only_when_they_apply(mini_plan, chat_o
     assert "What do you plan for youth?" in chat.last.text
     await chat.send(Text("An exchange"), Press("o:5"))
     assert "Which southern network?" in chat.last.text  # kinds: [north_south], with its variant wording
-    values = {qid: answer.value for qid, answer in (await store.answers(1)).items()}
+    values = {qid: answer.value for qid, answer in (await store.answers.of(1)).items()}
     assert values["fields"] == {"selected": ["youth"], "other": "Music"}
 
 
@@ -102,10 +101,10 @@ async def test_back_shows_the_previous_question_with_its_answer(mini_plan, chat_
     assert "Current answer: 28,000" in chat.last.text
     await chat.send(Text("29000"))
     assert "What is the yearly budget?" in chat.last.text  # on to the first open question
-    assert (await store.answers(1))["population"].value == 29000
+    assert (await store.answers.of(1))["population"].value == 29000
     await chat.send(Command("back"), Press("keep"))
-    assert (await store.answers(1))["population"].value == 29000
-    assert [a.value for a in await store.history(1, "population")] == [28000, 29000]
+    assert (await store.answers.of(1))["population"].value == 29000
+    assert [a.value for a in await store.answers.history(1, "population")] == [28000, 29000]
 
 
 async def test_back_at_the_first_question_of_a_step_says_so(mini_plan, chat_on) -> None:
@@ -119,10 +118,10 @@ async def test_skip_only_for_optional_questions(mini_plan, chat_on, store) -> No
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, Command("skip"))
     assert "cannot be skipped" in chat.replies[0].text
-    assert "motto" not in await store.answers(1)
+    assert "motto" not in await store.answers.of(1)
     await chat.send(Text("Together"), Command("skip"))
     assert "Skipped" in chat.replies[0].text
-    assert (await store.answers(1))["story"].value is None
+    assert (await store.answers.of(1))["story"].value is None
 
 
 async def test_review_then_edit_an_answer_and_close_the_step(mini_plan, chat_on, store) -> None:
@@ -139,7 +138,7 @@ async def test_review_then_edit_an_answer_and_close_the_step(mini_plan, chat_on,
     await chat.send(Press("close"))
     assert "Step 1 is closed." in chat.text
     assert "Step 2: Beta step" in chat.text
-    assert (await store.answers(1))["motto"].value == "Stronger together"
+    assert (await store.answers.of(1))["motto"].value == "Stronger together"
 
 
 async def test_edit_an_earlier_step_returns_to_the_current_question(mini_plan, chat_on, store) -> None:
@@ -148,7 +147,7 @@ async def test_edit_an_earlier_step_returns_to_the_current_question(mini_plan, c
     assert {"step:setup", "step:alpha"} <= {b.value for b in chat.last.buttons}
     await chat.send(Press("step:setup"), Press("q:municipality"), Text("Lindenberg-Oost"))
     assert "Which local partners are there?" in chat.last.text
-    assert (await store.project(1)).name == "Lindenberg-Oost"
+    assert (await store.projects.get(1)).name == "Lindenberg-Oost"
     await chat.send(Command("edit"), Press("step:alpha"), Command("cancel"))
     assert "Nothing was changed." in chat.text
     assert "Which local partners are there?" in chat.last.text
@@ -163,7 +162,7 @@ async def test_repeat_group_and_check_questions(mini_plan, chat_on, store) -> No
     await chat.send(Press("more"), Text("Koor"), Press("o:club"), Command("skip"))  # max_entries is 3
     assert "Where is the town hall?" in chat.last.text
     await chat.send(Text("Markt 1"), Text("Lindenberg"), Press("o:to_do"), Text("Next budget round"))
-    values = {qid: answer.value for qid, answer in (await store.answers(1)).items()}
+    values = {qid: answer.value for qid, answer in (await store.answers.of(1)).items()}
     assert values["partners"] == [
         {"organisation": "Jeugdhuis", "kind": "club", "contact": None},
         {"organisation": "Sint-Jan", "kind": "school", "contact": "info@sintjan.example"},
@@ -182,12 +181,12 @@ async def test_a_repeat_needs_its_minimum_entries(mini_plan, chat_on) -> None:
 async def test_stale_and_forged_buttons_change_nothing(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, Text("Together"))
-    before = await store.answers(1)
+    before = await store.answers.of(1)
     await chat.send(Press("o:european"))  # a button from the setup question
     assert "earlier message" in chat.replies[0].text
     await chat.send(Press("close"))
     assert "earlier message" in chat.replies[0].text
-    assert await store.answers(1) == before
+    assert await store.answers.of(1) == before
     assert "Tell the story." in chat.last.text
 
 
@@ -195,7 +194,7 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"))
     assert "All steps of stage 1 (First) are closed" in chat.last.text  # the coordinator decides
-    assert await store.latest_documents(1) == []
+    assert await store.documents.latest(1) == []
     await chat.send(Press("close_stage"))
     assert "Stage 1 is closed" in chat.text
     files = [f for message in chat.mine for f in message.files]
@@ -214,7 +213,7 @@ async def test_completing_a_stage_makes_its_drafts_with_the_answers(mini_plan, c
     ):
         assert expected in draft
     assert "[to be completed: Tell the story.]" in draft
-    stored = await store.latest_documents(1)
+    stored = await store.documents.latest(1)
     assert [(d.kind, d.format, d.version) for d in stored] == [("profile", "docx", 1), ("profile", "pdf", 1)]
     assert "Step 3: Gamma step" in chat.text
 
@@ -229,7 +228,7 @@ async def test_criteria_weights_rank_candidates(mini_plan, chat_on) -> None:
     ranking = docx_text(next(f for m in chat.mine for f in m.files).content)
     # weights 5 (size) and 1 (region): Beta (4*5+1*1)/6 = 3.5 ranks above Alpha (2*5+5*1)/6 = 2.5
     assert ranking.index("Beta: 3.5") < ranking.index("Alpha: 2.5")
-    assert "All three stages are closed" in chat.last.text
+    assert "All three stages are closed" in chat.text
 
 
 async def test_status_shows_every_stage_and_step(mini_plan, chat_on) -> None:
@@ -253,18 +252,18 @@ async def test_help_lists_the_commands(mini_plan, chat_on) -> None:
 async def test_a_new_engine_on_the_same_database_continues_where_it_stopped(mini_plan, tmp_path: Path) -> None:
     path = tmp_path / "resume.db"
     user = User(5, "en")
-    first = await Store.open(path)
-    chat = Chat(Engine(mini_plan, first), user)
+    first = await Database.open(path)
+    chat = Chat(service_on(mini_plan, first), user)
     await chat.send(Command("start"), *SETUP, *ALPHA[:3], Text("Jeugd"))  # a half-typed amount is not an answer
     await first.close()
 
-    second = await Store.open(path)
+    second = await Database.open(path)
     try:
-        chat = Chat(Engine(mini_plan, second), user)
+        chat = Chat(service_on(mini_plan, second), user)
         await chat.send(Command("start"))
         assert "Welcome back" in chat.text
         assert "What is the yearly budget?" in chat.last.text
-        values = {qid: a.value for qid, a in (await second.answers(1)).items()}
+        values = {qid: a.value for qid, a in (await Store(second).answers.of(1)).items()}
         assert values == {
             "municipality": "Lindenberg",
             "kind": "european",
@@ -279,16 +278,16 @@ async def test_a_new_engine_on_the_same_database_continues_where_it_stopped(mini
 async def test_a_draft_of_a_compound_answer_survives_a_restart(mini_plan, tmp_path: Path) -> None:
     path = tmp_path / "draft.db"
     user = User(5, "en")
-    first = await Store.open(path)
-    await Chat(Engine(mini_plan, first), user).send(
+    first = await Database.open(path)
+    await Chat(service_on(mini_plan, first), user).send(
         Command("start"), *SETUP, *ALPHA, Press("close"), Text("Jeugdhuis"), Press("o:club")
     )
     await first.close()
-    second = await Store.open(path)
+    second = await Database.open(path)
     try:
-        chat = Chat(Engine(mini_plan, second), user)
+        chat = Chat(service_on(mini_plan, second), user)
         await chat.send(Text("info@jeugdhuis.example"), Press("done"))
-        assert (await second.answers(1))["partners"].value == [
+        assert (await Store(second).answers.of(1))["partners"].value == [
             {"organisation": "Jeugdhuis", "kind": "club", "contact": "info@jeugdhuis.example"}
         ]
     finally:
@@ -327,7 +326,7 @@ async def test_the_back_button_goes_to_the_previous_question(mini_plan, chat_on)
 async def test_documents_lists_the_latest_and_on_request_every_version(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
-    await store.save_document(1, 1, "profile", "en", "pdf", b"a second version")
+    await store.documents.save(1, 1, "profile", "en", "pdf", b"a second version")
     await chat.send(Command("documents"))
     assert [f.filename for f in chat.replies[0].files] == ["profile_v1_en.docx", "profile_v2_en.pdf"]
     await chat.send(Command("documents", "all"))
@@ -374,7 +373,7 @@ async def test_a_letterhead_is_checked_and_used(mini_plan, chat_on, store) -> No
     assert "send /template first" in chat.text
     await chat.send(Command("template"), Upload("letter.pdf", b"%PDF-1.4 a pdf"))
     assert "not a Word document (.docx)" in chat.text
-    assert await store.letterhead(1) is None
+    assert await store.projects.letterhead(1) is None
     letterhead = WordDocument()
     letterhead.sections[0].header.paragraphs[0].text = "Gemeente Lindenberg"
     buffer = BytesIO()
@@ -389,7 +388,7 @@ async def test_a_letterhead_is_checked_and_used(mini_plan, chat_on, store) -> No
 async def test_the_usual_language_of_the_drafts_can_be_changed(mini_plan, chat_on, store) -> None:
     chat = chat_on(mini_plan)
     await chat.send(Command("start"), *SETUP, Command("documents"), Press("default_language"), Press("lang:sv"))
-    assert (await store.project(1)).document_language == "sv"
+    assert (await store.projects.get(1)).document_language == "sv"
     await chat.send(*ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
     files = [f.filename for m in chat.mine for f in m.files]
     assert files == ["profile_v1_sv.docx", "profile_v1_sv.pdf"]

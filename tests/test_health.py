@@ -71,7 +71,7 @@ async def test_the_check_in_the_conversation(mini_plan, chat_on, store) -> None:
     assert chart.filename == "ten-keys.png" and image.width == 1080 and image.height < 600
     assert _colour_share(chart.content, WEAK) > 0.01  # with two keys, both are among the three weakest
     assert "Tell the story." in chat.last.text  # back to the questionnaire
-    assert await store.latest_health_check(1) == {"key1": 4, "key10": 5}
+    assert await store.assessments.latest_health_check(1) == {"key1": 4, "key10": 5}
 
 
 def test_the_chart_and_scores_go_into_the_stage_summary(plan: Plan) -> None:

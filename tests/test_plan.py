@@ -197,11 +197,13 @@ def test_a_condition_without_a_test(broken: Path) -> None:
 def test_funding_routes_are_named_where_the_budget_is_discussed(plan: Plan, kind: str, shown: str, hidden: str) -> None:
     from bot.engine.flow import Standing
     from bot.engine.prompts import question_prompt
+    from bot.engine.state import QuestionDraft
     from bot.i18n import translator
 
     standing = Standing(plan, {"kind": kind}, frozenset(), frozenset())
     budget_questions = [q for q in plan.questions().values() if q.funding]
     assert {plan.step_of(q.id).id for q in budget_questions} == {"step2", "step7"}
-    text = question_prompt(translator("en"), standing, budget_questions[0], {}, None, answered=False).text
+    draft = QuestionDraft()
+    text = question_prompt(translator("en"), standing, budget_questions[0], draft, None, answered=False).text
     assert shown in text and hidden not in text
     assert "as known on November 1, 2026; check the current call" in text

@@ -9,15 +9,13 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
-from bot.storage.store import Store
-from tests.conftest import ALPHA, BETA, SETUP, Chat
+from tests.conftest import ALPHA, BETA, SETUP, Chat, Store, service_on
 
 
 async def _two_people(mini_plan, store: Store) -> tuple[Chat, Chat]:
-    engine = Engine(mini_plan, store)
-    sofie, anna = Chat(engine, User(1, "en", "Sofie")), Chat(engine, User(2, "en", "Anna"))
+    service = service_on(mini_plan, store.db)
+    sofie, anna = Chat(service, User(1, "en", "Sofie")), Chat(service, User(2, "en", "Anna"))
     await sofie.send(Command("start"), *SETUP, Command("invite"), Press("role:member"))
     await anna.send(Command("start", re.search(r"/start (\S+)", sofie.text).group(1)))
     await sofie.send(Command("assign"), Press("step:alpha"), Press("user:2"))
@@ -61,7 +59,7 @@ async def test_the_only_coordinator_hands_over_before_being_forgotten(mini_plan,
     assert "only coordinator" in sofie.text
     await sofie.send(Command("forgetme"), Press("no"))
     assert "Nothing was changed." in sofie.text
-    assert await store.role(1, 1) == "coordinator"
+    assert await store.members.role(1, 1) == "coordinator"
 
 
 async def test_export_and_delete_the_project(mini_plan, store, tmp_path: Path) -> None:

@@ -16,11 +16,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.plan.loader import load_plan
-from bot.storage.store import Store
-from tests.conftest import MINI
+from bot.storage.database import Database
+from tests.conftest import MINI, Store, service_on
 
 PLAN = load_plan(MINI)
 COORDINATOR, MEMBER, STRANGER = User(1, "en", "Sofie"), User(2, "nl", "Anna"), User(3, "sv", "Piet")
@@ -121,8 +120,8 @@ def _check(messages: list[Message]) -> None:
 
 async def _play(steps: list[tuple[int, str, object]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "p.db")
-        engine = Engine(PLAN, store)
+        store = Store(await Database.open(Path(folder) / "p.db"))
+        engine = service_on(PLAN, store.db)
         people = [COORDINATOR, MEMBER, STRANGER]
         seen: dict[int, list[Message]] = {user.id: [] for user in people}
         old: dict[int, list[Message]] = {user.id: [] for user in people}
@@ -137,7 +136,7 @@ async def _play(steps: list[tuple[int, str, object]]) -> None:
             for who, kind, payload in steps:
                 user = people[who]
                 before_project, before_position = await store.session(user.id)
-                before = {k: a.value for k, a in (await store.answers(1)).items()}
+                before = {k: a.value for k, a in (await store.answers.of(1)).items()}
                 shown = [m for m in seen[user.id] if m.buttons]
                 the_event: Event
                 if kind == "text":
@@ -162,7 +161,7 @@ async def _play(steps: list[tuple[int, str, object]]) -> None:
                     seen[user.id] or old[user.id],
                     [m for m in replies if m.to_user is None and not m.to_groups],
                 )
-                after = {k: a.value for k, a in (await store.answers(1)).items()}
+                after = {k: a.value for k, a in (await store.answers.of(1)).items()}
                 changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
                 if user is STRANGER or before_project != 1:
                     assert not changed, (user, the_event, changed)
@@ -171,7 +170,7 @@ async def _play(steps: list[tuple[int, str, object]]) -> None:
                     assert isinstance(the_event, (*ANSWER_EVENTS, Command)), the_event
                     assert changed == {asked}, (the_event, changed, before_position)
         finally:
-            await store.close()
+            await store.db.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -66,14 +66,14 @@ async def test_members_score_and_the_ranking_shows_disagreement(mini_plan, chat_
     coordinator = await _at_gamma(mini_plan, chat_on)
     await coordinator.send(Command("invite"), Press("role:member"))
     token = re.search(r"/start (\S+)", coordinator.text).group(1)
-    member = Chat(coordinator.engine, User(7, "en", "Anna"))
+    member = Chat(coordinator.service, User(7, "en", "Anna"))
     await member.send(Command("start", token), Command("score"))
     assert {b.value for b in member.last.buttons} == {"cand:0", "cand:1"}
     await member.send(Press("cand:0"))
     assert "Scoring Alpha · criterion 1 of 2" in member.last.text and "What we look for: About 30,000" in member.text
     await member.send(Press("score:5"), Press("score:5"), Text("Great schools"), Press("skip"))
     assert "Your scores for Alpha are saved." in member.text
-    scores = await store.candidate_scores(1)
+    scores = await store.assessments.candidate_scores(1)
     assert scores["Alpha"][0]["crit_size"] == 5 and scores["Alpha"][0]["_pros"] == "Great schools"
 
     await coordinator.send(Command("ranking"))
@@ -105,7 +105,7 @@ async def test_typing_where_a_score_is_expected_changes_nothing(mini_plan, chat_
     assert "Please choose one of the buttons below." in chat.text
     assert "criterion 1 of 2" in chat.last.text
     await chat.send(Command("cancel"))
-    assert await store.candidate_scores(1) == {}
+    assert await store.assessments.candidate_scores(1) == {}
 
 
 async def test_a_score_button_of_an_earlier_criterion_changes_nothing(mini_plan, chat_on, store) -> None:
@@ -117,4 +117,4 @@ async def test_a_score_button_of_an_earlier_criterion_changes_nothing(mini_plan,
     await chat.send(Press("score:5", first_criterion))  # a late press on the first criterion's message
     assert "earlier message" in chat.text
     await chat.send(Press("score:2", chat.last.prompt), Press("skip"), Press("skip"))
-    assert (await store.candidate_scores(1))["Alpha"][0]["crit_region"] == 2
+    assert (await store.assessments.candidate_scores(1))["Alpha"][0]["crit_region"] == 2

@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.demo import DEMO_USER, demo_answers, play
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
+from bot.engine.service import Service
 from bot.plan.models import Plan
-from bot.storage.store import Store
-from tests.conftest import ALPHA, Chat, Clock
+from bot.storage.database import Database
+from tests.conftest import ALPHA, Chat, Clock, Store, service_on
 
 
-async def _committee(mini_plan: Plan, path: Path, clock: Clock) -> tuple[Store, Engine, Chat, Chat]:
-    store = await Store.open(path, clock=clock)
-    engine = Engine(mini_plan, store)
+async def _committee(mini_plan: Plan, path: Path, clock: Clock) -> tuple[Store, Service, Chat, Chat]:
+    store = Store(await Database.open(path, clock=clock))
+    engine = service_on(mini_plan, store.db)
     coordinator, member = Chat(engine, User(1, "en", "Sofie")), Chat(engine, User(2, "en", "Anna"))
     await coordinator.send(Command("start"), Text("Lindenberg"), Press("o:european"))
     await coordinator.send(Command("invite"), Press("role:member"))
@@ -44,7 +44,7 @@ async def test_a_waiting_step_reminds_its_member_at_most_once_a_week(mini_plan: 
         clock.now += timedelta(days=6)
         assert await engine.due_reminders() == []
     finally:
-        await store.close()
+        await store.db.close()
 
 
 async def test_reminders_can_be_muted_and_stop_when_the_step_closes(mini_plan: Plan, tmp_path: Path) -> None:
@@ -59,19 +59,19 @@ async def test_reminders_can_be_muted_and_stop_when_the_step_closes(mini_plan: P
         assert await engine.due_reminders() == []
         await member.send(Command("reminders"), Press("unmute"))
         await member.send(Command("start"), *ALPHA, Press("close"))
-        assert await store.reminders(1) == []  # the step closed: nothing left to remind of
+        assert await store.reminders.of(1) == []  # the step closed: nothing left to remind of
     finally:
-        await store.close()
+        await store.db.close()
 
 
 async def test_pending_reminders_survive_a_restart(mini_plan: Plan, tmp_path: Path) -> None:
     clock = Clock(datetime(2027, 3, 1, 9, tzinfo=UTC))
     store, _, _, _ = await _committee(mini_plan, tmp_path / "restart.db", clock)
-    await store.close()
+    await store.db.close()
     clock.now += timedelta(days=10)
-    reopened = await Store.open(tmp_path / "restart.db", clock=clock)
+    reopened = await Database.open(tmp_path / "restart.db", clock=clock)
     try:
-        due = await Engine(mini_plan, reopened).due_reminders()
+        due = await service_on(mini_plan, reopened).due_reminders()
         assert [m.to_user for m in due] == [2]
     finally:
         await reopened.close()
@@ -80,11 +80,11 @@ async def test_pending_reminders_survive_a_restart(mini_plan: Plan, tmp_path: Pa
 async def test_evaluation_dates_and_activities_remind_the_coordinator_and_the_group(plan: Plan, tmp_path: Path) -> None:
     answers = demo_answers("en")
     clock = Clock(datetime(2026, 6, 1, 9, tzinfo=UTC))  # before every date of the demo's plan
-    store = await Store.open(tmp_path / "calendar.db", clock=clock)
+    store = Store(await Database.open(tmp_path / "calendar.db", clock=clock))
     try:
-        engine = Engine(plan, store)
-        await play(engine, store, plan, DEMO_USER, answers)
-        pending = await store.reminders(1)
+        engine = service_on(plan, store.db)
+        await play(engine, plan, DEMO_USER, answers)
+        pending = await store.reminders.of(1)
         dates = sorted({r.payload["date"] for r in pending})
         expected = {e["date"] for e in answers["evaluation_dates"]} | {e["date"] for e in answers["activities"]}
         assert set(dates) == expected
@@ -98,4 +98,4 @@ async def test_evaluation_dates_and_activities_remind_the_coordinator_and_the_gr
         assert any(m.to_groups and m.project == 1 for m in due)
         assert await engine.due_reminders() == []
     finally:
-        await store.close()
+        await store.db.close()

@@ -6,14 +6,13 @@ import re
 import sqlite3
 from pathlib import Path
 
-from bot.engine.engine import Engine
 from bot.engine.messages import Command, Press, Text, User
-from tests.conftest import ALPHA, BETA, SETUP, Chat
+from tests.conftest import ALPHA, BETA, SETUP, Chat, service_on
 from tests.test_properties import COMMANDS
 
 
 async def test_a_stranger_reads_nothing_of_another_project_through_any_command(mini_plan, store) -> None:
-    engine = Engine(mini_plan, store)
+    engine = service_on(mini_plan, store.db)
     owner = Chat(engine, User(1, "en", "Sofie"))
     await owner.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
     secret_answers = ["Lindenberg", "Together", "Jeugdhuis", "Markt 1"]
@@ -34,12 +33,12 @@ async def test_a_stranger_reads_nothing_of_another_project_through_any_command(m
         seen += [m.text for m in await stranger.send(Press(forged, "forged"))]
     leaked = [answer for answer in secret_answers if any(answer in text for text in seen)]
     assert not leaked
-    assert await store.role(1, 99) is None
-    assert {qid for qid in await store.answers(1)} >= {"motto", "partners"}
+    assert await store.members.role(1, 99) is None
+    assert {qid for qid in await store.answers.of(1)} >= {"motto", "partners"}
 
 
 async def test_invitations_are_stored_as_hashes_and_cannot_be_guessed(mini_plan, store, tmp_path: Path) -> None:
-    engine = Engine(mini_plan, store)
+    engine = service_on(mini_plan, store.db)
     owner = Chat(engine, User(1, "en", "Sofie"))
     await owner.send(Command("start"), *SETUP, Command("invite"), Press("role:coordinator"))
     token = re.search(r"/start (\S+)", owner.text).group(1)
@@ -50,6 +49,6 @@ async def test_invitations_are_stored_as_hashes_and_cannot_be_guessed(mini_plan,
     guesser = Chat(engine, User(5, "en"))
     for guess in (token[:-1], token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), token + "x", ""):
         await guesser.send(Command("start", guess), Command("members"))
-    assert await store.role(1, 5) is None
+    assert await store.members.role(1, 5) is None
     await guesser.send(Text("anything"))
-    assert await store.projects_of(5) and all(p.id != 1 for p, _ in await store.projects_of(5))
+    assert await store.projects.of_user(5) and all(p.id != 1 for p, _ in await store.projects.of_user(5))

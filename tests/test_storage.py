@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.database import Database, schema_version
 from bot.storage.schema import MIGRATIONS
-from bot.storage.store import Store
+from tests.conftest import Store
 
 
 async def test_a_new_database_is_migrated_to_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "new.db")
-    try:
-        assert await store.schema_version() == len(MIGRATIONS)
-    finally:
-        await store.close()
+    db = await Database.open(tmp_path / "new.db")
+    await db.close()
+    assert schema_version(tmp_path / "new.db") == len(MIGRATIONS)
     with sqlite3.connect(tmp_path / "new.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -37,35 +36,35 @@ async def test_a_new_database_is_migrated_to_the_latest_version_in_wal_mode(tmp_
 
 async def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     for _ in range(2):
-        store = await Store.open(tmp_path / "again.db")
-        assert await store.schema_version() == len(MIGRATIONS)
-        await store.close()
+        db = await Database.open(tmp_path / "again.db")
+        await db.close()
+        assert schema_version(tmp_path / "again.db") == len(MIGRATIONS)
 
 
 async def test_an_answer_is_on_disk_when_save_returns(tmp_path: Path, store: Store) -> None:
-    await store.ensure_user(9, "nl")
-    project = await store.create_project(9, "nl")
-    await store.save_answer(project.id, "population", 28000, author=9)
+    await store.users.ensure(9, "nl")
+    project = await store.projects.create(9, "nl")
+    await store.answers.save(project.id, "population", 28000, author=9)
     with sqlite3.connect(tmp_path / "twinning.db") as other:  # another connection sees it: it is committed
         assert other.execute("SELECT value, author FROM answers").fetchone() == ("28000", 9)
 
 
 async def test_history_keeps_every_version_and_cannot_be_rewritten(tmp_path: Path, store: Store) -> None:
-    await store.ensure_user(9, "en")
-    project = await store.create_project(9, "en")
+    await store.users.ensure(9, "en")
+    project = await store.projects.create(9, "en")
     for value in ("first", "second", "third"):
-        await store.save_answer(project.id, "motto", value, author=9)
-    assert [a.value for a in await store.history(project.id, "motto")] == ["first", "second", "third"]
-    assert (await store.answers(project.id))["motto"].value == "third"
+        await store.answers.save(project.id, "motto", value, author=9)
+    assert [a.value for a in await store.answers.history(project.id, "motto")] == ["first", "second", "third"]
+    assert (await store.answers.of(project.id))["motto"].value == "third"
     with sqlite3.connect(tmp_path / "twinning.db") as other, pytest.raises(sqlite3.IntegrityError):
         other.execute("UPDATE answer_history SET value = '\"forged\"'")
 
 
 async def test_documents_are_versioned_per_kind_and_language(store: Store) -> None:
-    await store.ensure_user(9, "en")
-    project = await store.create_project(9, "en")
-    await store.save_document(project.id, 1, "profile", "en", "md", b"one")
-    await store.save_document(project.id, 1, "profile", "en", "md", b"two")
-    await store.save_document(project.id, 1, "profile", "nl", "md", b"een")
-    latest = {(d.kind, d.language): (d.version, d.content) for d in await store.latest_documents(project.id)}
+    await store.users.ensure(9, "en")
+    project = await store.projects.create(9, "en")
+    await store.documents.save(project.id, 1, "profile", "en", "md", b"one")
+    await store.documents.save(project.id, 1, "profile", "en", "md", b"two")
+    await store.documents.save(project.id, 1, "profile", "nl", "md", b"een")
+    latest = {(d.kind, d.language): (d.version, d.content) for d in await store.documents.latest(project.id)}
     assert latest == {("profile", "en"): (2, b"two"), ("profile", "nl"): (1, b"een")}

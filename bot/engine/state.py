@@ -107,7 +107,7 @@ def load_position(stored: dict[str, Any] | None) -> Position | None:
 
 
 def dump_position(position: Position) -> dict[str, Any]:
-    return position.model_dump(by_alias=True, exclude_defaults=True, exclude={"at"}) | {"at": position.at}
+    return position.model_dump(by_alias=True, exclude_none=True)
 
 
 def resume_point(position: Position) -> Position:

@@ -219,15 +219,13 @@ class Database:
         self._thread = None
 
     async def backup(self, target: Path | str) -> None:
-        """A consistent copy of the live database (SQLite's online backup), safe while the bot runs."""
+        """A consistent copy of the live database (SQLite's online backup), safe while the bot runs.
+
+        It reads through a connection of its own, in one step, so it sees one committed state
+        (WAL lets it read while the writer goes on) and never waits on the writer's transaction.
+        """
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-
-        def copy(tx: Tx) -> None:
-            with sqlite3.connect(str(target)) as destination:
-                tx.connection.backup(destination)
-            destination.close()
-
-        await self.run(copy)
+        await asyncio.to_thread(_backup, self.path, str(target))
 
     # the writer thread
 
@@ -336,6 +334,16 @@ def _migrate(connection: sqlite3.Connection) -> None:
     (version,) = connection.execute("PRAGMA user_version").fetchone()
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+
+def _backup(source_path: str, target: str) -> None:
+    source = sqlite3.connect(source_path)
+    destination = sqlite3.connect(target)
+    try:
+        source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
 
 
 def schema_version(path: Path | str) -> int:

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import signal
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from telegram import BotCommand, Update
@@ -162,7 +163,12 @@ async def introduce(application: Application) -> None:
         await bot.set_my_short_description(t.gettext(SHORT_DESCRIPTION), language_code=language)
 
 
-async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings,
+    plan: Plan,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[Application], None] | None = None,
+) -> None:
     """Run until `stop` is set (or SIGINT/SIGTERM): long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set.
 
     The Application runs inside our own event loop, so the database is opened and closed in
@@ -192,6 +198,8 @@ async def serve(settings: Settings, plan: Plan, stop: asyncio.Event | None = Non
                 )
             else:
                 await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
+            if on_ready is not None:  # a driver in the same process (the tests) watches the application
+                on_ready(application)
             await stop.wait()
             await application.updater.stop()
             await application.stop()

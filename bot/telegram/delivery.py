@@ -270,7 +270,7 @@ class Delivery:
     def _went_down(self, error: NetworkError) -> None:
         if self._down_since is None:
             self._down_since = time.monotonic()
-            log.warning("the Bot API is not reachable (%s); retrying", error.message)
+            log.warning("the Bot API is not reachable (%s)", error.message)
 
     def _came_back(self) -> None:
         if self._down_since is not None:

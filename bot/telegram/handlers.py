@@ -253,7 +253,7 @@ class Handlers:
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A bug (or an outage) while handling an update: log it, apologise; never silence."""
         if isinstance(context.error, NetworkError):
-            log.warning("handling an update failed: the Bot API is not reachable (%s)", context.error.message)
+            log.debug("an update was not finished: the Bot API is not reachable (%s)", context.error.message)
             return
         log.error("handling update failed", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat and update.effective_user:

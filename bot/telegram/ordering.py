@@ -9,11 +9,14 @@ applied in the order they were given while a hundred others are answered meanwhi
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+REMEMBERED = 10_000  # handled update ids kept for `handled`
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -21,6 +24,9 @@ class PerChatOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._done: dict[int, int] = {}  # how often each recent update was handled, for `handled`
+        self._done_order: deque[int] = deque()
+        self._watchers: dict[tuple[int, int], asyncio.Event] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
@@ -33,6 +39,26 @@ class PerChatOrder(BaseUpdateProcessor):
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else of this chat in line: forget the lock
                 del self._waiting[key], self._locks[key]
+            if isinstance(update, Update):
+                self._finished(update.update_id)
+
+    async def handled(self, update_id: int, times: int = 1) -> None:
+        """Wait until the update was handled to the end (replies sent) `times` times (Telegram may send it again).
+
+        This is what a driver of the bot (the tests, the benchmark) waits for, instead of a quiet moment.
+        """
+        if self._done.get(update_id, 0) < times:
+            await self._watchers.setdefault((update_id, times), asyncio.Event()).wait()
+
+    def _finished(self, update_id: int) -> None:
+        if update_id not in self._done:
+            self._done_order.append(update_id)
+        self._done[update_id] = self._done.get(update_id, 0) + 1
+        if len(self._done_order) > REMEMBERED:
+            self._done.pop(self._done_order.popleft(), None)
+        watcher = self._watchers.pop((update_id, self._done[update_id]), None)
+        if watcher is not None:
+            watcher.set()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
