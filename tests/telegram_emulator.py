@@ -746,6 +746,7 @@ class BotAPIEmulator:
         self._users: dict[int, JSONDict] = {}
         self._started: set[int] = set()  # users whose private chat with the bot exists
         self._groups: set[int] = set()  # groups the bot is a member of
+        self._arrivals: dict[int, asyncio.Event] = {}  # per chat: set when the bot sends a message there
         self._blocked: set[int] = set()
         self._next_message_id: dict[int, int] = {}
         self._sent: dict[int, list[SentMessage]] = {}
@@ -1001,6 +1002,11 @@ class BotAPIEmulator:
                     f"no new bot message in chat {chat_id} matched within {timeout}s; {self._describe(chat_id)}"
                 )
             await self._wait_for_change(remaining)
+
+    async def sent_count(self, chat_id: int, count: int) -> None:
+        """Wait until the bot has sent at least `count` messages to the chat (woken per chat, no polling)."""
+        while len(self._sent.get(chat_id, [])) < count:
+            await self._arrivals.setdefault(chat_id, asyncio.Event()).wait()
 
     def _describe(self, chat_id: int, count: int = 5) -> str:
         """Recent texts of the chat and recent API errors: what a failing test needs to see first."""
@@ -1405,6 +1411,9 @@ class BotAPIEmulator:
     def _record(self, message: SentMessage) -> JSONDict:
         self._sent.setdefault(message.chat_id, []).append(message)
         self._sent_by_id[(message.chat_id, message.message_id)] = message
+        arrived = self._arrivals.pop(message.chat_id, None)
+        if arrived is not None:
+            arrived.set()
         return self._message_json(message)
 
     def _editable(self, params: JSONDict) -> SentMessage:

@@ -26,6 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine.drafting import DraftWorker
@@ -117,10 +118,7 @@ def build_application(settings: Settings, plan: Plan, db: Database) -> Applicati
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
-        .connection_pool_size(settings.concurrent_updates)
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
-        .connect_timeout(settings.telegram_timeout)
+        .request(make_request(settings, settings.concurrent_updates))
         .build()
     )
     engine = Engine(plan, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
@@ -141,6 +139,12 @@ def build_application(settings: Settings, plan: Plan, db: Database) -> Applicati
     assert application.job_queue is not None  # the job-queue extra is a dependency
     application.job_queue.run_repeating(handlers.reminders, interval=settings.reminder_check, first=1.0)
     return application
+
+
+def make_request(settings: Settings, pool: int) -> BaseRequest:
+    """The HTTP client for the Bot API calls: a connection for each update handled at once."""
+    timeout = settings.telegram_timeout
+    return HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout)
 
 
 def _draft_executor(processes: int) -> Executor | None:

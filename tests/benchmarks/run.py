@@ -1,10 +1,11 @@
-"""The benchmark: engine in process, the full Telegram stack against an echo bot, drafts, 10,000 projects.
+"""The benchmark: engine in process, the full Telegram stack against echo bots, drafts, 10,000 projects.
 
     python tests/benchmarks/run.py            # the full run (several minutes)
     python tests/benchmarks/run.py --quick    # about a minute
 
 Prints the figures and writes them to bench-results.json. It is not part of the tests: figures
-are measured, behaviour is tested.
+are measured, behaviour is tested. Every driver here waits for events (the bot's reply to
+that person arriving), never polls, so it measures the bot and not itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,16 @@ from bot.config import Settings
 from bot.demo import demo_answers, events_for
 from bot.documents.drafts import DraftRequest, build
 from bot.documents.render import ProjectFacts
+from bot.engine.drafting import DraftWorker
 from bot.engine.engine import Engine
-from bot.engine.messages import Command, Event, Press, User
+from bot.engine.messages import Command, Event, Message, Press, User
+from bot.engine.service import Service
 from bot.i18n import translator
 from bot.plan.conditions import applies
 from bot.plan.loader import load_plan
 from bot.plan.models import Kind, Plan
-from bot.storage.store import Store
+from bot.storage.database import Database, Tx
+from bot.storage.records import Recipient
 from tests.console_script import stored
 from tests.telegram_emulator import BotAPIEmulator
 
@@ -65,32 +69,36 @@ def stage_one_events(plan: Plan, answers: dict[str, Any]) -> Iterator[Event]:
             yield Press("close")
 
 
+async def _nobody(recipient: Recipient, message: Message) -> bool:
+    return True
+
+
 async def in_process(users: int) -> dict[str, float]:
-    """Many people answering stage 1 at once; the engine takes one event at a time, as the bot does."""
+    """Many people answering stage 1 at once, each in order, all concurrently, as the Telegram bot runs them."""
     events = list(stage_one_events(PLAN, demo_answers("en")))
     times: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        store = await Store.open(Path(folder) / "bench.db")
-        engine = Engine(PLAN, store)
-        one_at_a_time = asyncio.Lock()
+        db = await Database.open(Path(folder) / "bench.db")
+        service = Service(Engine(PLAN), db, DraftWorker(db, PLAN, _nobody))
 
         async def person(number: int) -> None:
             user = User(100_000 + number, "en", f"User {number}")
             for event in events:
-                async with one_at_a_time:
-                    started = time.perf_counter()
-                    await engine.handle(user, event)
-                    times.append(time.perf_counter() - started)
-                await asyncio.sleep(0)
+                started = time.perf_counter()
+                await service.handle(user, event)
+                times.append(time.perf_counter() - started)
 
+        commits = db.commits
         started = time.perf_counter()
         await asyncio.gather(*(person(n) for n in range(users)))
         elapsed = time.perf_counter() - started
-        await store.close()
+        commits = db.commits - commits
+        await db.close()
     return {
         "inprocess_users": users,
         "inprocess_updates": len(times),
         "inprocess_updates_per_s": round(len(times) / elapsed, 1),
+        "inprocess_commits_per_update": round(commits / len(times), 3),
         "inprocess_p50_ms": round(percentile(times, 0.50) * 1000, 2),
         "inprocess_p95_ms": round(percentile(times, 0.95) * 1000, 2),
         "inprocess_p99_ms": round(percentile(times, 0.99) * 1000, 2),
@@ -112,18 +120,17 @@ SCRIPT = [
 ]
 
 
-async def _drive(emulator: BotAPIEmulator, users: int) -> tuple[float, list[float], int]:
-    """Each person sends the script, waiting for the bot's answer each time; returns time, latencies, updates."""
+async def _drive(emulator: BotAPIEmulator, users: int, first_user: int = 200_000) -> tuple[float, list[float], int]:
+    """Each person sends the script, waiting for the bot's reply each time; returns time, latencies, updates."""
     latencies: list[float] = []
 
     async def person(number: int) -> None:
-        user = 200_000 + number
+        user = first_user + number
         for line in SCRIPT:
             before = len(emulator.messages(user))
             sent = time.perf_counter()
             await emulator.send_text(user, line.format(n=number))
-            while len(emulator.messages(user)) == before:
-                await asyncio.sleep(0.002)
+            await emulator.sent_count(user, before + 1)
             latencies.append(time.perf_counter() - sent)
 
     started = time.perf_counter()
@@ -131,25 +138,53 @@ async def _drive(emulator: BotAPIEmulator, users: int) -> tuple[float, list[floa
     return time.perf_counter() - started, latencies, users * len(SCRIPT)
 
 
-async def full_stack(users: int) -> dict[str, float]:
-    """Our application and a minimal echo bot, each against the same emulator, the same people and script."""
+async def _serve_ours(emulator: BotAPIEmulator, database: Path) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    from bot.telegram.app import serve
+
+    settings = Settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root,
+        TWINNING_DB=database,
+        TELEGRAM_MAX_RATE=100_000,
+    )
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(settings, PLAN, stop, on_ready=lambda application: ready.set()))
+    await ready.wait()
+    return stop, task
+
+
+async def _echo(emulator: BotAPIEmulator, users: int, request: Any = None) -> tuple[float, list[float], int]:
+    """A plain python-telegram-bot echo bot as people write it (or with our transport), driven the same way."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-    from bot.telegram.app import serve
+    async def echo(update: Update, context: object) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
 
+    builder = (
+        ApplicationBuilder().token(TOKEN).base_url(f"{emulator.root}/bot").base_file_url(f"{emulator.root}/file/bot")
+    )
+    if request is not None:
+        builder = builder.request(request).concurrent_updates(True)
+    application = builder.build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0)
+        measured = await _drive(emulator, users)
+        await application.updater.stop()
+        await application.stop()
+    return measured
+
+
+async def full_stack(users: int) -> dict[str, float]:
+    """Our application and echo bots, each against a fresh emulator, the same people and script."""
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         async with BotAPIEmulator(TOKEN) as emulator:
-            settings = Settings(
-                TELEGRAM_BOT_TOKEN=TOKEN,
-                TELEGRAM_API_BASE_URL=emulator.root,
-                TWINNING_DB=Path(folder) / "full.db",
-                TELEGRAM_MAX_RATE=100_000,
-            )
-            stop = asyncio.Event()
-            task = asyncio.create_task(serve(settings, PLAN, stop))
-            await asyncio.sleep(1.5)
+            stop, task = await _serve_ours(emulator, Path(folder) / "full.db")
             elapsed, latencies, updates = await _drive(emulator, users)
             stop.set()
             await task
@@ -158,34 +193,78 @@ async def full_stack(users: int) -> dict[str, float]:
             "fullstack_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "fullstack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         }
-
-        async def echo(update: Update, context: object) -> None:
-            assert update.effective_message is not None
-            await update.effective_message.reply_text(update.effective_message.text or "")
-
         async with BotAPIEmulator(TOKEN) as emulator:
-            application = (
-                ApplicationBuilder()
-                .token(TOKEN)
-                .base_url(f"{emulator.root}/bot")
-                .base_file_url(f"{emulator.root}/file/bot")
-                .build()
-            )
-            application.add_handler(MessageHandler(filters.TEXT, echo))
-            async with application:
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(poll_interval=0.0)
-                elapsed, latencies, updates = await _drive(emulator, users)
-                await application.updater.stop()
-                await application.stop()
+            elapsed, latencies, updates = await _echo(emulator, users)
         results |= {
             "echo_updates_per_s": round(updates / elapsed, 1),
             "echo_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
             "echo_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         }
-    results["fullstack_ratio_vs_echo"] = round(results["fullstack_updates_per_s"] / results["echo_updates_per_s"], 2)
+        async with BotAPIEmulator(TOKEN) as emulator:
+            from bot.telegram.app import make_request
+
+            elapsed, latencies, updates = await _echo(emulator, users, make_request(Settings(), users))
+        results["echo_same_transport_updates_per_s"] = round(updates / elapsed, 1)
+    ours = results["fullstack_updates_per_s"]
+    results["fullstack_ratio_vs_echo"] = round(ours / results["echo_updates_per_s"], 2)
+    results["fullstack_ratio_vs_echo_same_transport"] = round(ours / results["echo_same_transport_updates_per_s"], 2)
     return results
+
+
+async def _stage_one_ready(db: Database, coordinator: User) -> None:
+    """A project of the demo municipality with stage 1 answered: its coordinator can close the stage."""
+    answers, t = demo_answers("en"), translator("en")
+    service = Service(Engine(PLAN), db)
+    await service.handle(coordinator, Command("start"))
+
+    def where(tx: Tx) -> dict[str, Any]:
+        return tx.positions.get(coordinator.id, tx.users.current_project(coordinator.id) or 0) or {}
+
+    while (position := await db.run(where))["at"] != "stage_review":
+        if position["at"] == "review":
+            events: list[Event] = [Press("close")]
+        else:
+            question = PLAN.questions()[position["q"]]
+            events = list(events_for(question, answers.get(question.id), t))
+        for event in events:
+            await service.handle(coordinator, event)
+
+
+async def others_during_drafts(people: int) -> dict[str, float]:
+    """The reply times of `people` answering while another committee's stage drafts are made (full stack)."""
+    coordinator_id = 900_001
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "drafts.db"
+        db = await Database.open(database)
+        await _stage_one_ready(db, User(coordinator_id, "en", "Sofie"))
+        await db.close()
+        async with BotAPIEmulator(TOKEN) as emulator:
+            stop, task = await _serve_ours(emulator, database)
+            await emulator.send_text(coordinator_id, "/start")
+            await emulator.sent_count(coordinator_id, 1)
+            review = emulator.last(coordinator_id)
+            drafts_started = time.perf_counter()
+            await emulator.press(coordinator_id, review, "Close the stage")
+            drafting = asyncio.create_task(_wait_for_documents(emulator, coordinator_id, 10))
+            latencies: list[float] = []
+            while not drafting.done():  # people keep answering for as long as the drafts are being made
+                _, measured, _ = await _drive(emulator, people, first_user=300_000 + len(latencies))
+                latencies += measured
+            drafts_s = time.perf_counter() - drafts_started
+            stop.set()
+            await task
+    return {
+        "others_people": people,
+        "others_replies_during_drafts": len(latencies),
+        "others_p50_ms_during_drafts": round(percentile(latencies, 0.5) * 1000, 1),
+        "others_p99_ms_during_drafts": round(percentile(latencies, 0.99) * 1000, 1),
+        "drafts_stage1_full_stack_s": round(drafts_s, 2),
+    }
+
+
+async def _wait_for_documents(emulator: BotAPIEmulator, chat: int, count: int) -> None:
+    while sum(1 for m in emulator.messages(chat) if m.document) < count:
+        await emulator.sent_count(chat, len(emulator.messages(chat)) + 1)
 
 
 def drafts() -> dict[str, float]:
@@ -206,48 +285,58 @@ def drafts() -> dict[str, float]:
     }
 
 
+def _fill(tx: Tx, count: int) -> None:
+    """`count` projects of the demo municipality, stage 1 answered, each with its coordinator."""
+    answers = demo_answers("en")
+    now = "2027-03-01T10:00:00+00:00"
+    rows = [(qid, json.dumps(stored(PLAN.questions()[qid], v), ensure_ascii=False)) for qid, v in answers.items()]
+    many: Callable[[str, list[tuple[Any, ...]]], Any] = tx.connection.executemany
+    many(
+        "INSERT INTO users (id, language, display_name, created_at) VALUES (?, 'en', ?, ?)",
+        [(n, f"User {n}", now) for n in range(1, count + 1)],
+    )
+    many(
+        "INSERT INTO projects (id, name, kind, created_at) VALUES (?, ?, 'north_south', ?)",
+        [(n, f"Town {n}", now) for n in range(1, count + 1)],
+    )
+    many(
+        "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, 'coordinator', ?)",
+        [(n, n, now) for n in range(1, count + 1)],
+    )
+    many("UPDATE users SET current_project = ? WHERE id = ?", [(n, n) for n in range(1, count + 1)])
+    for first in range(1, count + 1, 500):
+        batch = [(n, qid, value, n, now) for n in range(first, min(first + 500, count + 1)) for qid, value in rows]
+        many("INSERT INTO answers (project_id, question_id, value, author, answered_at) VALUES (?, ?, ?, ?, ?)", batch)
+    many(
+        "INSERT INTO closed_steps (project_id, step_id, closed_by, closed_at) VALUES (?, ?, ?, ?)",
+        [(n, s, n, now) for n in range(1, count + 1) for s in ("setup", *PLAN.stage(1).steps)],
+    )
+
+
+async def _timed(action: Callable[[], Awaitable[Any]]) -> float:
+    started = time.perf_counter()
+    await action()
+    return time.perf_counter() - started
+
+
 async def many_projects(count: int) -> dict[str, float]:
     """A database holding `count` projects with their answers: /status, a stage's drafts, size, memory."""
-    answers = demo_answers("en")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "many.db"
-        store = await Store.open(path)
-        now = "2027-03-01T10:00:00+00:00"
-        rows = [(qid, json.dumps(stored(PLAN.questions()[qid], v), ensure_ascii=False)) for qid, v in answers.items()]
-        db = store._db
-        await db.executemany(
-            "INSERT INTO users (id, language, display_name, created_at) VALUES (?, 'en', ?, ?)",
-            [(n, f"User {n}", now) for n in range(1, count + 1)],
-        )
-        await db.executemany(
-            "INSERT INTO projects (id, name, kind, created_at) VALUES (?, ?, 'north_south', ?)",
-            [(n, f"Town {n}", now) for n in range(1, count + 1)],
-        )
-        await db.executemany(
-            "INSERT INTO members (project_id, user_id, role, joined_at) VALUES (?, ?, 'coordinator', ?)",
-            [(n, n, now) for n in range(1, count + 1)],
-        )
-        await db.executemany("UPDATE users SET current_project = ? WHERE id = ?", [(n, n) for n in range(1, count + 1)])
-        for first in range(1, count + 1, 500):
-            batch = [(n, qid, value, n, now) for n in range(first, min(first + 500, count + 1)) for qid, value in rows]
-            for table in ("answers", "answer_history"):
-                columns = "project_id, question_id, value, author, answered_at"
-                await db.executemany(f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?)", batch)
-        await db.executemany(
-            "INSERT INTO closed_steps (project_id, step_id, closed_by, closed_at) VALUES (?, ?, ?, ?)",
-            [(n, s, n, now) for n in range(1, count + 1) for s in ("setup", "step1", "step2", "step3")],
-        )
-        await db.commit()
-        engine = Engine(PLAN, store)
+        db = await Database.open(path)
+        await db.run(lambda tx: _fill(tx, count))
+        worker = DraftWorker(db, PLAN, _nobody)
+        service = Service(Engine(PLAN), db, worker)
         user = User(count // 2, "en", "Someone")
-        await engine.handle(user, Command("start"))
-        started = time.perf_counter()
-        await engine.handle(user, Command("status"))
-        status_s = time.perf_counter() - started
-        started = time.perf_counter()
-        await engine.handle(user, Press("close_stage"))
-        stage_s = time.perf_counter() - started
-        await store.close()
+        await service.handle(user, Command("start"))
+        status_s = await _timed(lambda: service.handle(user, Command("status")))
+
+        async def close_stage() -> None:
+            await service.handle(user, Press("close_stage"))
+            await worker.finish_open()
+
+        stage_s = await _timed(close_stage)
+        await db.close()
         size = sum(p.stat().st_size for p in Path(folder).glob("many.db*")) / 1024 / 1024
     return {
         "projects": count,
@@ -261,16 +350,23 @@ async def many_projects(count: int) -> dict[str, float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller numbers, about a minute")
+    parser.add_argument("--only", nargs="*", default=None, help="run only these parts (e.g. full_stack)")
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     args = parser.parse_args()
     quick = args.quick
+    parts: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "many_projects": lambda: many_projects(2_000 if quick else 10_000),  # first: the memory figure is a peak
+        "drafts": lambda: asyncio.to_thread(drafts),
+        "in_process": lambda: in_process(100 if quick else 1_000),
+        "full_stack": lambda: full_stack(100),
+        "others_during_drafts": lambda: others_during_drafts(20),
+    }
     results: dict[str, Any] = {"quick": quick, "python": sys.version.split()[0]}
-    results |= await many_projects(2_000 if quick else 10_000)  # first: the memory figure is a peak
-    results |= drafts()
-    results |= await in_process(100 if quick else 1_000)
-    results |= await full_stack(100)
+    for name, part in parts.items():
+        if args.only is None or name in args.only:
+            results |= await part()
     for key, value in results.items():
-        print(f"{key:32} {value}")
+        print(f"{key:40} {value}")
     args.out.write_text(json.dumps(results, indent=2))
     print(f"written to {args.out}")
 
