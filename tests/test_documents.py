@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import sys
@@ -127,6 +128,41 @@ def test_pdf_has_unicode_fonts_embedded_page_numbers_and_a_footer(plan: Plan) ->
         if "/DescendantFonts" in font.get_object()
     ]
     assert all("/FontFile2" in d for d in embedded + descendants) and (embedded or descendants)
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    return {
+        str(font["/BaseFont"])
+        for page in PdfReader(BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_emoji_print_in_the_pdf_and_nothing_vanishes_silently(plan: Plan) -> None:
+    family, globe = "👨\u200d👩\u200d👧", "🌍"
+    objectives = f"Our {family} link {globe} with ❤️ and 北京 in it"
+    values = stored_demo(plan) | {"objectives": objectives, "motivation": f"**{globe}** bold"}
+    draft = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    text = pdf_text(draft.pdf).replace("\n", " ")
+    assert globe in text and "Our 👨" in text and "👩" in text and "👧 link" in text  # each face has its glyph
+    assert "❤" in text
+    assert "with ❤️ and □□ in it" in text, "a character no font has prints as a visible box"
+    assert any("NotoEmoji" in name for name in pdf_fonts(draft.pdf))
+    assert objectives in docx_text(draft.docx), "the Word draft keeps the text as typed"
+
+
+def test_a_draft_without_emoji_embeds_only_dejavu(plan: Plan) -> None:
+    draft = build(request(plan, stored_demo(plan)), document(plan, "municipal_profile"), "en", 1)
+    assert all("DejaVu" in name for name in pdf_fonts(draft.pdf))
+
+
+def test_making_a_pdf_logs_no_font_subsetting_chatter(plan: Plan, caplog: pytest.LogCaptureFixture) -> None:
+    values = stored_demo(plan) | {"objectives": "With emoji 🌍 too"}
+    with caplog.at_level(logging.INFO):
+        build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    chatter = [record.getMessage() for record in caplog.records if record.name.startswith("fontTools")]
+    assert not chatter, f"{len(chatter)} fontTools lines, e.g. {chatter[:2]}"
+    assert not [record for record in caplog.records if "missing the following glyphs" in record.getMessage()]
 
 
 def test_a_missing_answer_shows_a_visible_placeholder(plan: Plan) -> None:
