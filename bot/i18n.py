@@ -289,7 +289,7 @@ def _weekday_words(language: str) -> frozenset[str]:
 
 def _date_in_words(text: str, months: dict[str, int], weekdays: frozenset[str]) -> date:
     """`19 december 2027`, `19. Dezember 2027`, `December 19, 2027`, `le 1er mai 2027`: a day, a month name, a year."""
-    words = re.findall(r"\d+|[^\W\d_]+", text.casefold())
+    words = re.findall(r"\d+|[^\W\d_]+", unicodedata.normalize("NFC", text).casefold())
     month = [months[word] for word in words if word in months]
     numbers = [word for word in words if word.isdigit()]
     rest = [word for word in words if not word.isdigit() and word not in months and word not in weekdays]

@@ -240,6 +240,7 @@ def test_each_message_names_the_rule_that_was_broken() -> None:
         ("sv", "den 1 maj 2027", "2027-05-01"),
         ("fr", "19 décembre 2027", "2027-12-19"),
         ("fr", "le 1er mai 2027", "2027-05-01"),
+        ("fr", "19 de\u0301cembre 2027", "2027-12-19"),  # decomposed: e and a combining acute accent
         ("de", "19. Dezember 2027", "2027-12-19"),
         ("de", "5. März 2027", "2027-03-05"),
         ("de", "15.03.2027", "2027-03-15"),
