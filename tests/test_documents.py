@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import sys
+import time
+import tracemalloc
+import zipfile
 from datetime import date
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -14,6 +19,7 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from bot.demo import demo_answers, multi_parts
+from bot.documents.docx_writer import LetterheadError, check_letterhead, write_docx
 from bot.documents.drafts import DraftRequest, Source, build, changes
 from bot.documents.render import ProjectFacts
 from bot.i18n import translator
@@ -83,8 +89,10 @@ def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:
     assert WordDocument(BytesIO(partners.docx)).tables, "the inventory is a Word table"
     assert demo["local_partners"][0]["organisation"] in docx_text(partners.docx)
     checklist = build(request(plan, values), document(plan, "partner_checklist"), "en", 1)
-    assert "☐" in docx_text(checklist.docx)
-    assert "List Bullet" in {style for style, _ in docx_styles(checklist.docx)} or "☐" in docx_text(checklist.docx)
+    boxes = [text for _, text in docx_styles(checklist.docx) if text.startswith("☐ ")]
+    assert len(boxes) >= 3, "the checklist's items each start with an empty box"
+    assert all(len(text) > len("☐ ") for text in boxes), "every box is followed by the item it ticks"
+    assert "[ ]" not in docx_text(checklist.docx), "no Markdown checkbox is left as text"
 
 
 def test_every_draft_has_an_annex_of_its_sources(plan: Plan) -> None:
@@ -122,6 +130,41 @@ def test_pdf_has_unicode_fonts_embedded_page_numbers_and_a_footer(plan: Plan) ->
         if "/DescendantFonts" in font.get_object()
     ]
     assert all("/FontFile2" in d for d in embedded + descendants) and (embedded or descendants)
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    return {
+        str(font["/BaseFont"])
+        for page in PdfReader(BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_emoji_print_in_the_pdf_and_nothing_vanishes_silently(plan: Plan) -> None:
+    family, globe = "👨\u200d👩\u200d👧", "🌍"
+    objectives = f"Our {family} link {globe} with ❤️ and 北京 in it"
+    values = stored_demo(plan) | {"objectives": objectives, "motivation": f"**{globe}** bold"}
+    draft = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    text = pdf_text(draft.pdf).replace("\n", " ")
+    assert globe in text and "Our 👨" in text and "👩" in text and "👧 link" in text  # each face has its glyph
+    assert "❤" in text
+    assert "with ❤️ and □□ in it" in text, "a character no font has prints as a visible box"
+    assert any("NotoEmoji" in name for name in pdf_fonts(draft.pdf))
+    assert objectives in docx_text(draft.docx), "the Word draft keeps the text as typed"
+
+
+def test_a_draft_without_emoji_embeds_only_dejavu(plan: Plan) -> None:
+    draft = build(request(plan, stored_demo(plan)), document(plan, "municipal_profile"), "en", 1)
+    assert all("DejaVu" in name for name in pdf_fonts(draft.pdf))
+
+
+def test_making_a_pdf_logs_no_font_subsetting_chatter(plan: Plan, caplog: pytest.LogCaptureFixture) -> None:
+    values = stored_demo(plan) | {"objectives": "With emoji 🌍 too"}
+    with caplog.at_level(logging.INFO):
+        build(request(plan, values), document(plan, "policy_statement"), "en", 1)
+    chatter = [record.getMessage() for record in caplog.records if record.name.startswith("fontTools")]
+    assert not chatter, f"{len(chatter)} fontTools lines, e.g. {chatter[:2]}"
+    assert not [record for record in caplog.records if "missing the following glyphs" in record.getMessage()]
 
 
 def test_a_missing_answer_shows_a_visible_placeholder(plan: Plan) -> None:
@@ -222,3 +265,93 @@ async def test_the_demo_writes_drafts_in_a_language_of_the_drafts_only(plan: Pla
     title = translator("es").translate("Municipal profile")
     assert title != "Municipal profile"
     assert title in docx_text((tmp_path / "municipal_profile_v1_es.docx").read_bytes())
+
+
+def letterhead_bytes() -> bytes:
+    letterhead = WordDocument()
+    letterhead.sections[0].header.paragraphs[0].text = "Gemeente Lindenberg"
+    buffer = BytesIO()
+    letterhead.save(buffer)
+    return buffer.getvalue()
+
+
+@cache
+def zip_bomb(size: int = 200 * 1024 * 1024) -> bytes:
+    """A .docx-shaped package whose document part unpacks to `size` bytes of zeros (about 200 kB packed)."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        with zipfile.ZipFile(BytesIO(letterhead_bytes())) as real:
+            for part in real.infolist():
+                if part.filename != "word/document.xml":
+                    package.writestr(part.filename, real.read(part))
+        with package.open("word/document.xml", "w") as stream:
+            chunk = bytes(1024 * 1024)
+            for _ in range(size // len(chunk)):
+                stream.write(chunk)
+    return buffer.getvalue()
+
+
+def lying_about_its_size(content: bytes, name: str, declared: int) -> bytes:
+    """The package with the uncompressed size of part `name` rewritten to `declared` in both of its headers."""
+    data = bytearray(content)
+    with zipfile.ZipFile(BytesIO(content)) as package:
+        local = package.getinfo(name).header_offset
+    end = data.rindex(b"PK\x05\x06")  # the end of central directory record says where the directory starts
+    at = int.from_bytes(data[end + 16 : end + 20], "little")
+    while data[at : at + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = (
+            int.from_bytes(data[at + offset : at + offset + 2], "little") for offset in (28, 30, 32)
+        )
+        if data[at + 46 : at + 46 + name_length] == name.encode():
+            data[at + 24 : at + 28] = declared.to_bytes(4, "little")
+        at += 46 + name_length + extra_length + comment_length
+    data[local + 22 : local + 26] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def refused_quickly_and_small(content: bytes) -> None:
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(LetterheadError):
+            check_letterhead(content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 5
+    assert peak < 50 * 1024 * 1024, f"{peak / 1e6:.0f} MB held while checking"
+
+
+def test_a_real_letterhead_passes_the_checks() -> None:
+    check_letterhead(letterhead_bytes())
+
+
+def test_a_zip_bomb_letterhead_is_refused_quickly_and_in_little_memory() -> None:
+    bomb = zip_bomb()
+    assert len(bomb) < 1024 * 1024 and zipfile.is_zipfile(BytesIO(bomb))
+    refused_quickly_and_small(bomb)
+
+
+def test_a_letterhead_whose_parts_lie_about_their_size_is_refused() -> None:
+    liar = lying_about_its_size(zip_bomb(30 * 1024 * 1024), "word/document.xml", 2000)
+    with zipfile.ZipFile(BytesIO(liar)) as package:
+        assert package.getinfo("word/document.xml").file_size == 2000
+    refused_quickly_and_small(liar)
+
+
+def test_a_letterhead_of_ten_thousand_parts_is_refused() -> None:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        with zipfile.ZipFile(BytesIO(letterhead_bytes())) as real:
+            for part in real.infolist():
+                package.writestr(part.filename, real.read(part))
+        for number in range(10_000):
+            package.writestr(f"customXml/tiny{number}.xml", b"<a/>")
+    refused_quickly_and_small(buffer.getvalue())
+
+
+def test_a_stored_zip_bomb_letterhead_gives_a_plain_draft_not_a_crash(plan: Plan) -> None:
+    from bot.documents.blocks import Block, Span
+
+    draft = write_docx([Block("heading", [Span("Title")], level=1)], "Title", letterhead=zip_bomb())
+    assert docx_text(draft).startswith("Title")

@@ -8,7 +8,9 @@ draft in Word or LibreOffice like any of its own documents.
 from __future__ import annotations
 
 import contextlib
+import logging
 import zipfile
+import zlib
 from io import BytesIO
 
 from docx import Document
@@ -19,7 +21,13 @@ from docx.text.paragraph import Paragraph
 
 from bot.documents.blocks import LINE_BREAK, Block, Span
 
-LETTERHEAD_LIMIT = 5 * 1024 * 1024
+LETTERHEAD_LIMIT = 5 * 1024 * 1024  # the file as sent
+LETTERHEAD_UNPACKED_LIMIT = 20 * 1024 * 1024  # all its parts unpacked: a letterhead with a logo needs far less
+LETTERHEAD_PARTS_LIMIT = 500  # a letterhead has a few dozen parts
+_CHUNK = 64 * 1024
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError)
+
+log = logging.getLogger(__name__)
 
 
 class LetterheadError(ValueError):
@@ -27,15 +35,59 @@ class LetterheadError(ValueError):
 
 
 def check_letterhead(content: bytes) -> None:
-    """Refuse anything that is not a readable .docx (a renamed PDF, a .doc, a damaged file, a huge file)."""
+    """Refuse anything that is not a readable .docx (a renamed PDF, a .doc, a damaged file, a huge file).
+
+    The package is unpacked once with a budget before python-docx sees it, because python-docx
+    reads every part whole into memory: a zip bomb (a few hundred kB that unpack to gigabytes) or
+    ten thousand parts must be refused quickly and in little memory.
+    """
+    _open_letterhead(content)
+
+
+def _open_letterhead(content: bytes) -> DocxDocument:
+    """The letterhead as a python-docx document, after the checks of `check_letterhead`."""
     if len(content) > LETTERHEAD_LIMIT:
         raise LetterheadError("too large")
     if not zipfile.is_zipfile(BytesIO(content)):
         raise LetterheadError("not a zip package")
+    _check_unpacked_size(content)
     try:
-        Document(BytesIO(content))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        return Document(BytesIO(content))
+    except (PackageNotFoundError, KeyError, *_ZIP_ERRORS) as error:
         raise LetterheadError(str(error)) from None
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Bound the number of parts and what they unpack to, reading every part with a limit.
+
+    The sizes a zip declares are not trusted: each part is decompressed in chunks and counted,
+    and reading stops as soon as the budget is spent.
+    """
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as package:
+            parts = package.infolist()
+            if len(parts) > LETTERHEAD_PARTS_LIMIT:
+                raise LetterheadError(f"{len(parts)} parts")
+            if sum(part.file_size for part in parts) > LETTERHEAD_UNPACKED_LIMIT:
+                raise LetterheadError("too large unpacked (declared)")
+            budget = LETTERHEAD_UNPACKED_LIMIT
+            for part in parts:
+                budget -= _unpacked_size(package, part, budget)
+    except LetterheadError:
+        raise
+    except _ZIP_ERRORS as error:
+        raise LetterheadError(str(error)) from None
+
+
+def _unpacked_size(package: zipfile.ZipFile, part: zipfile.ZipInfo, budget: int) -> int:
+    """The size of one part, decompressed; refused as soon as it passes `budget` or its own declared size."""
+    size = 0
+    with package.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > budget or size > part.file_size:
+                raise LetterheadError("too large unpacked")
+    return size
 
 
 def write_docx(
@@ -57,7 +109,11 @@ def _base(letterhead: bytes | None) -> DocxDocument:
     """The municipality's own document with its body emptied (header, footer and styles stay), or Word's default."""
     if letterhead is None:
         return Document()
-    document = Document(BytesIO(letterhead))
+    try:
+        document = _open_letterhead(letterhead)  # stored before the checks were as strict as now, perhaps
+    except LetterheadError as error:
+        log.warning("The stored letterhead is refused (%s); the draft is made on a plain page", error)
+        return Document()
     body = document.element.body
     for child in list(body):
         if not child.tag.endswith("}sectPr"):

@@ -2,35 +2,82 @@
 
 fpdf2 is pure Python and embeds the DejaVu fonts that ship with this package, so ë, å, ö,
 ç, ñ, ł, ő, € and curly quotes print the same on every machine, with nothing to install.
+Emoji print from the monochrome Noto Emoji, a fallback font embedded only in drafts that
+need it; a character no embedded font has prints as □ rather than vanishing.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from bot.documents.blocks import LINE_BREAK, Block, Span
 
+# fontTools.subset logs about 150 INFO lines for every PDF; its warnings still come through
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
+FACES = {"": "DejaVuSans", "B": "DejaVuSans-Bold", "I": "DejaVuSans-Oblique", "BI": "DejaVuSans-BoldOblique"}
+EMOJI_FAMILY = "NotoEmoji"
+EMOJI_FILE = "NotoEmoji-Regular"
+MISSING = "□"  # printed for a character that no embedded font has
 SIZES = {0: 10.5, 1: 20, 2: 15, 3: 12.5}
 LINE = 5.6
 
 
+@cache
+def _characters(file: str) -> frozenset[int]:
+    """The code points a font has a glyph for."""
+    with TTFont(FONTS / f"{file}.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def _in_every_face() -> frozenset[int]:
+    """What DejaVu prints in every style: text made of these needs no fallback font."""
+    return frozenset.intersection(*(_characters(file) for file in FACES.values()))
+
+
+@cache
+def _in_some_font() -> frozenset[int]:
+    return frozenset.union(_characters(EMOJI_FILE), *(_characters(file) for file in FACES.values()))
+
+
+def _printable(text: str) -> str:
+    """`text` with every character that no embedded font has replaced by a visible □.
+
+    fpdf2 writes such a character as an empty, zero-width glyph that copies as nothing, so an
+    answer's emoji or script the fonts lack would vanish from the PDF without a trace.
+    """
+    every = _in_every_face()
+    if all(ord(ch) in every for ch in text):
+        return text
+    some = _in_some_font()
+    return "".join(ch if ch == "\n" or ord(ch) in some else MISSING for ch in text)
+
+
+def _needs_fallback(texts: Iterator[str]) -> bool:
+    every = _in_every_face()
+    return any(ord(ch) not in every and ch not in ("\n", LINE_BREAK) for text in texts for ch in text)
+
+
 class _Draft(FPDF):
-    def __init__(self, footer: str) -> None:
+    def __init__(self, footer: str, fallback: bool = False) -> None:
         super().__init__(format="A4")
-        self.footer_text = footer
-        for style, file in (
-            ("", "DejaVuSans"),
-            ("B", "DejaVuSans-Bold"),
-            ("I", "DejaVuSans-Oblique"),
-            ("BI", "DejaVuSans-BoldOblique"),
-        ):
+        self.footer_text = _printable(footer)
+        for style, file in FACES.items():
             self.add_font(FAMILY, style, FONTS / f"{file}.ttf")
+        if fallback:  # emoji, or a character one DejaVu style lacks: only then, as fpdf2 goes slower with it
+            self.add_font(EMOJI_FAMILY, "", FONTS / f"{EMOJI_FILE}.ttf")
+            self.set_fallback_fonts([FAMILY, EMOJI_FAMILY], exact_match=False)
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(True, margin=20)
 
@@ -42,8 +89,15 @@ class _Draft(FPDF):
         self.set_text_color(0)
 
 
+def _texts(blocks: list[Block], footer: str) -> Iterator[str]:
+    yield footer
+    for block in blocks:
+        yield from (span.text for span in block.spans)
+        yield from (span.text for row in block.rows for cell in row for span in cell)
+
+
 def write_pdf(blocks: list[Block], title: str, footer: str, images: dict[str, bytes] | None = None) -> bytes:
-    pdf = _Draft(footer)
+    pdf = _Draft(footer, fallback=_needs_fallback(_texts(blocks, footer)))
     pdf.set_title(title)
     pdf.add_page()
     for block in blocks:
@@ -89,7 +143,7 @@ def _write(pdf: _Draft, spans: list[Span], size: float, bold: bool = False) -> N
     for span in spans:
         style = ("B" if bold or span.bold else "") + ("I" if span.italic else "")
         pdf.set_font(FAMILY, style, size)
-        pdf.write(height, span.text.replace(LINE_BREAK, "\n"))
+        pdf.write(height, _printable(span.text.replace(LINE_BREAK, "\n")))
     pdf.ln(height)
 
 
@@ -110,7 +164,7 @@ def _table(pdf: _Draft, block: Block) -> None:
 
 
 def _cell_text(spans: list[Span]) -> str:
-    return "".join(s.text for s in spans).replace(LINE_BREAK, "\n")
+    return _printable("".join(s.text for s in spans).replace(LINE_BREAK, "\n"))
 
 
 def _fits(pdf: _Draft, block: Block, columns: int) -> bool:

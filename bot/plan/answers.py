@@ -12,7 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n import Translator
+from babel.numbers import format_decimal
+
+from bot.i18n import AmbiguousNumberError, Translator
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Kind, Question, QuestionType, pick
 
@@ -21,6 +23,7 @@ Spec = Question | FieldSpec
 DEFAULT_MAX_LENGTH = {QuestionType.text: 200, QuestionType.long_text: 4000}
 YES_WORDS = {"yes", "y", "ja", "j", "oui", "si", "sí", "1", "true"}
 NO_WORDS = {"no", "n", "nee", "nej", "non", "nein", "0", "false"}
+LARGEST_NUMBER = Decimal(10) ** 12  # no question has a larger answer; keeps stored numbers exact as floats
 
 
 class InvalidAnswer(Exception):  # noqa: N818 - it is an answer, not an error of the program
@@ -31,10 +34,32 @@ class InvalidAnswer(Exception):  # noqa: N818 - it is an answer, not an error of
         self.message = message
 
 
+# Characters that hide or reorder text without being seen: bidi embeddings, overrides, isolates and
+# marks (the "Trojan Source" tricks), the zero-width space and no-break space (BOM), invisible
+# operators, deprecated format controls, interlinear annotations and the deprecated language tag.
+_HIDDEN = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2061-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001]")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+
+
 def clean_text(text: str) -> str:
-    """Drop control characters (keeping line breaks) and surrounding blanks."""
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return kept.strip()
+    """What people typed, without what can hide or spoof text, trimmed; line breaks become `\\n`.
+
+    Removed: control characters (except line breaks and tabs), the invisible characters of
+    `_HIDDEN`, lone surrogates, private-use characters and noncharacters. Kept: the zero-width
+    joiner and non-joiner (👨‍👩‍👧, Persian and Indic spelling), variation selectors, emoji tag
+    sequences (🏴󠁧󠁢󠁳󠁣󠁴󠁿) and characters newer than Python's Unicode tables (new emoji).
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    return "".join(ch for ch in text if _shown(ch)).strip()
+
+
+def _shown(ch: str) -> bool:
+    code = ord(ch)
+    if ch in "\n\t":
+        return True
+    if _HIDDEN.match(ch) or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return False
+    return unicodedata.category(ch) not in ("Cc", "Cs", "Co")
 
 
 def parse(spec: Spec, text: str, t: Translator, kind: Kind | None) -> Any:
@@ -72,47 +97,68 @@ def _parse_text(spec: Spec, text: str, t: Translator, _: Kind | None) -> str:
     return text
 
 
-def _check_bounds(spec: Spec, number: Decimal, t: Translator) -> None:
+def _bounds(spec: Spec) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest number the plan allows here (amounts are never negative)."""
     rule = spec.rule
     low = rule.min if rule and rule.min is not None else (0 if spec.type == QuestionType.amount else None)
-    high = rule.max if rule else None
-    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+    high = rule.max if rule and rule.max is not None else None
+    return (None if low is None else Decimal(str(low))), (None if high is None else Decimal(str(high)))
+
+
+def _read_number(spec: Spec, text: str, t: Translator, format_message: str) -> Decimal:
+    """A finite number within the question's bounds, or `InvalidAnswer` saying which rule it broke.
+
+    A number that cannot be read gets `format_message`; one whose `.` and `,` allow two readings
+    is asked again without separators; NaN and the infinities, like any number out of bounds, get
+    the plan's own message or say the bound they break.
+    """
+    try:
+        number = t.parse_decimal(text)
+    except AmbiguousNumberError:
+        raise InvalidAnswer(_ambiguous_message(spec, t)) from None
+    except ValueError:
+        raise InvalidAnswer(format_message) from None
+    low, high = _bounds(spec)
+    if number.is_nan():
         if low is not None and high is not None:
-            fallback = t.gettext("Please give a number from {low} to {high}.").format(
+            format_message = t.gettext("Please give a number from {low} to {high}.").format(
                 low=t.number(low), high=t.number(high)
             )
-        elif low is not None:
-            fallback = t.gettext("Please give a number of at least {low}.").format(low=t.number(low))
-        else:
-            fallback = t.gettext("Please give a number of at most {high}.").format(high=t.number(high))
-        raise InvalidAnswer(_rule_message(spec, t, fallback))
+        raise InvalidAnswer(_rule_message(spec, t, format_message))
+    lowest = -LARGEST_NUMBER if low is None else max(low, -LARGEST_NUMBER)
+    highest = LARGEST_NUMBER if high is None else min(high, LARGEST_NUMBER)
+    if number < lowest:
+        message = t.gettext("Please give a number of at least {low}.").format(low=t.number(lowest))
+        raise InvalidAnswer(_rule_message(spec, t, message) if low is not None and number < low else message)
+    if number > highest:
+        message = t.gettext("Please give a number of at most {high}.").format(high=t.number(highest))
+        raise InvalidAnswer(_rule_message(spec, t, message) if high is not None and number > high else message)
+    return number
+
+
+def _ambiguous_message(spec: Spec, t: Translator) -> str:
+    example = Decimal("7500.50") if spec.type == QuestionType.amount else Decimal(7500)
+    pattern = "0.00" if spec.type == QuestionType.amount else "0"
+    return t.gettext(
+        "I cannot tell how to read that number; please type it without a thousands separator, for example {example}."
+    ).format(example=format_decimal(example, format=pattern, locale=t.locale))
 
 
 def _parse_integer(spec: Spec, text: str, t: Translator, _: Kind | None) -> int:
-    try:
-        number = t.parse_decimal(text)
-    except ValueError:
-        number = None
-    if number is None or number != number.to_integral_value():
-        raise InvalidAnswer(_rule_message(spec, t, t.gettext("Please type a whole number, for example 12500.")))
-    _check_bounds(spec, number, t)
+    whole_number = t.gettext("Please type a whole number, for example 12500.")
+    number = _read_number(spec, text, t, whole_number)
+    if number != number.to_integral_value():
+        raise InvalidAnswer(whole_number)
     return int(number)
 
 
 def _parse_amount(spec: Spec, text: str, t: Translator, _: Kind | None) -> int | float:
-    try:
-        number = t.parse_decimal(text)
-    except ValueError:
-        raise InvalidAnswer(
-            _rule_message(
-                spec,
-                t,
-                t.gettext("Please type an amount in euro, for example {example}.").format(
-                    example=t.number(Decimal("2500.50"))
-                ),
-            )
-        ) from None
-    _check_bounds(spec, number, t)
+    in_euro = t.gettext("Please type an amount in euro, for example {example}.").format(
+        example=t.number(Decimal("2500.50"))
+    )
+    number = _read_number(spec, text, t, in_euro)
+    if number.as_tuple().exponent == -3 and 1 <= abs(number) < 1000:  # 7.500: cents have two digits, so 7500?
+        raise InvalidAnswer(_ambiguous_message(spec, t))
     number = round(number, 2)
     return int(number) if number == number.to_integral_value() else float(number)
 
