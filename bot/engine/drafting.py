@@ -235,7 +235,7 @@ def _replace(db: Tx, rows: tuple[int, ...], draft: Built) -> None:
             (content, hashlib.sha256(content).hexdigest(), row_id),
         )
         db.execute("DELETE FROM document_names WHERE document_id = ?", (row_id,))
-        db.connection.executemany(
+        db.execute_many(
             "INSERT INTO document_names (document_id, user_id) VALUES (?, ?)", [(row_id, u) for u in draft.named]
         )
 
@@ -246,7 +246,7 @@ def _name(db: Tx, stored: StoredDocument, project_id: int, named: tuple[int, ...
         (project_id, stored.kind, stored.language, stored.format, stored.version),
     )
     if row is not None:
-        db.connection.executemany(
+        db.execute_many(
             "INSERT OR IGNORE INTO document_names (document_id, user_id) VALUES (?, ?)",
             [(row[0], u) for u in named if u > 0],
         )

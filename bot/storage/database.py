@@ -21,7 +21,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -135,6 +135,9 @@ class Tx:
 
     def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
+
+    def execute_many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> sqlite3.Cursor:
+        return self.connection.executemany(sql, rows)
 
 
 class AnswerCache:

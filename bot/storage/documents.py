@@ -103,7 +103,7 @@ class DraftJobs(Repository):
             (project_id, requested_by, reason, stage, json.dumps(documents), language, self.tx.now()),
         )
         job_id = int(cursor.lastrowid or 0)
-        self.tx.connection.executemany(
+        self.tx.execute_many(
             "INSERT INTO draft_deliveries (job_id, recipient_kind, recipient_id, language) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             [(job_id, r.kind, r.id, r.language) for r in recipients],

@@ -70,7 +70,7 @@ class TelegramRecords:
         now, ids = self.tx.now(), []
         for prompt, buttons in keyboards:
             row_ids = [secrets.token_urlsafe(9) for _ in buttons]
-            self.tx.connection.executemany(
+            self.tx.execute_many(
                 "INSERT INTO buttons (id, user_id, project_id, prompt, value, label, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
