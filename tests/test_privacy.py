@@ -102,3 +102,28 @@ async def test_draft_file_names_are_safe_for_any_municipality_name(mini_plan, ch
     )
     names = [f.filename for m in chat.mine for f in m.files]
     assert names and all(re.fullmatch(r"[a-z_]+_v\d+_[a-z]{2}\.(docx|pdf)", name) for name in names)
+
+
+async def test_forgetting_someone_takes_their_name_out_of_every_stored_draft(mini_plan, store) -> None:
+    sofie, anna = await _two_people(mini_plan, store)  # Anna answered the motto, so the drafts' annex names her
+    await sofie.send(Command("assign"), Press("step:alpha"), Press("user:1"), *BETA, Press("close"))
+    alpha_rest = (Command("skip"), Text("28000"), Text("12500"), Text("15-03-2027"), Press("o:no"), Text("2"))
+    await sofie.send(*alpha_rest, Press("o:3"), Press("close"), Press("close_stage"))
+    drafts = await store.documents.all(1)
+    assert drafts and all("Anna" in _text(d) for d in drafts)
+    await anna.send(Command("mydata"))
+    listed = json.loads(anna.replies[0].files[0].content)["drafts_naming_you"]
+    assert sorted((d["kind"], d["format"]) for d in listed) == [("profile", "docx"), ("profile", "pdf")]
+
+    await anna.send(Command("forgetme"), Press("confirm"))
+    rebuilt = await store.documents.all(1)
+    assert [(d.kind, d.format, d.version) for d in rebuilt] == [(d.kind, d.format, d.version) for d in drafts]
+    for draft in rebuilt:
+        text = _text(draft)
+        assert "Anna" not in text and "a former member" in text and "Samen sterk" in text, draft.format
+
+
+def _text(draft) -> str:
+    from tests.readers import docx_text, pdf_text
+
+    return docx_text(draft.content) if draft.format == "docx" else pdf_text(draft.content).replace("\n", " ")

@@ -68,3 +68,44 @@ async def test_documents_are_versioned_per_kind_and_language(store: Store) -> No
     await store.documents.save(project.id, 1, "profile", "nl", "md", b"een")
     latest = {(d.kind, d.language): (d.version, d.content) for d in await store.documents.latest(project.id)}
     assert latest == {("profile", "en"): (2, b"two"), ("profile", "nl"): (1, b"een")}
+
+
+async def test_update_ids_are_claimed_once_pruned_after_two_days_and_a_long_unseen_id_is_new(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import timedelta
+
+    from bot.telegram.records import TelegramRecords
+    from tests.conftest import Clock
+
+    clock = Clock()
+    db = await Database.open(tmp_path / "updates.db", clock=clock)
+    try:
+
+        async def claim(update_id: int) -> bool:
+            return await db.run(lambda tx: TelegramRecords(tx).claim(update_id))
+
+        assert await claim(1) and not await claim(1)  # a redelivery is recognised
+        clock.now += timedelta(hours=23)
+        assert not await claim(1)
+        clock.now += timedelta(hours=2)  # Telegram's ids started over (a new token, a week without updates)
+        assert await claim(1)
+        assert "taken as a new update" in caplog.text
+        assert await claim(2)
+        clock.now += timedelta(days=3)
+        assert await db.run(lambda tx: TelegramRecords(tx).prune_updates()) == 2
+    finally:
+        await db.close()
+
+
+async def test_a_person_s_buttons_of_earlier_questions_are_deleted_when_new_ones_are_shown(store: Store) -> None:
+    from bot.engine.messages import Button
+    from bot.telegram.records import TelegramRecords
+
+    def show(tx, prompt: str) -> list[list[str]]:
+        return TelegramRecords(tx).save_keyboards(7, 1, [(prompt, [Button("Yes", "o:yes"), Button("No", "o:no")])])
+
+    (first,) = await store.db.run(lambda tx: show(tx, "q1"))
+    (second,) = await store.db.run(lambda tx: show(tx, "q2"))
+    found = await store.db.run(lambda tx: [TelegramRecords(tx).button(i) for i in first + second])
+    assert found[:2] == [None, None] and [b.prompt for b in found[2:]] == ["q2", "q2"]

@@ -274,6 +274,39 @@ async def test_the_group_chat_gets_progress_and_answers_only_members(bot: Runnin
     assert "Progress of Lindenberg" in bot.emulator.last(GROUP).text
 
 
+async def test_a_linked_group_stays_with_its_project_when_an_outsider_connects_it(bot: Running) -> None:
+    await setup_and_alpha(bot)
+    review = bot.emulator.last(COORDINATOR)
+    await bot.handled(await bot.emulator.add_bot_to_group(COORDINATOR, GROUP))
+    await say(bot, STRANGER, "/start")  # the stranger coordinates a project of their own
+    await say(bot, STRANGER, "Elsewhere")
+    taken = await say(bot, STRANGER, "/connect", chat_id=GROUP)
+    assert "already follows another committee's project" in taken.text
+    assert "tried to connect your committee's group chat" in bot.emulator.last(COORDINATOR).text
+    with sqlite3.connect(bot.settings.database) as db:
+        assert db.execute("SELECT project_id FROM group_chats WHERE chat_id = ?", (GROUP,)).fetchall() == [(1,)]
+    status = await say(bot, COORDINATOR, "/status", chat_id=GROUP)
+    assert "Progress of Lindenberg" in status.text  # the real coordinator still has the group
+    await press(bot, COORDINATOR, "Close this step", review)
+    assert "step 1 (Alpha step) was closed by" in texts(bot, GROUP)
+    assert "Elsewhere" not in texts(bot, GROUP)
+    await say(bot, STRANGER, "/disconnect", chat_id=GROUP)  # only the project's own coordinator may unlink
+    assert "I only answer members of this committee." in bot.emulator.last(GROUP).text
+    await say(bot, COORDINATOR, "/disconnect", chat_id=GROUP)
+    assert "no longer follows the project" in bot.emulator.last(GROUP).text
+    connected = await say(bot, STRANGER, "/connect", chat_id=GROUP)
+    assert "I will post the progress of Elsewhere here" in connected.text
+
+
+async def test_a_project_without_a_name_reads_without_holes(bot: Running) -> None:
+    await say(bot, COORDINATOR, "/start")
+    await bot.handled(await bot.emulator.add_bot_to_group(COORDINATOR, GROUP))
+    connected = bot.emulator.last(GROUP).text
+    assert "progress of a new project here" in connected and "  " not in connected
+    await say(bot, COORDINATOR, "/deleteproject")
+    assert "Delete the project a new project with" in bot.emulator.last(COORDINATOR).text
+
+
 async def test_a_member_who_blocked_the_bot_does_not_stop_the_others(bot: Running) -> None:
     await setup_and_alpha(bot)
     token = await invite_link(bot)
@@ -392,6 +425,49 @@ async def test_webhook_mode_receives_updates_over_https_endpoint(tmp_path: Path,
             assert accepted.status == 200
         message = await emulator.wait_for(COORDINATOR, lambda m: "name of your municipality" in m.text)
         assert message.chat_id == COORDINATOR
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+
+async def test_webhook_mode_without_a_configured_secret_makes_one_and_refuses_forged_updates(
+    tmp_path: Path, mini_plan: Plan
+) -> None:
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/telegram"
+    forged = {"update_id": 9, "message": {"message_id": 1, "date": 0, "text": "/start", "chat": {"id": 77, "type":
+              "private"}, "from": {"id": 77, "is_bot": False, "first_name": "Mallory"}}}  # fmt: skip
+    async with BotAPIEmulator(TOKEN) as emulator:
+        settings = Settings(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root,
+            TWINNING_DB=tmp_path / "open.db",
+            TELEGRAM_WEBHOOK_URL=url,
+            TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+            TELEGRAM_WEBHOOK_PORT=port,
+        )
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(serve(settings, mini_plan, stop, on_ready=lambda application: ready.set()))
+        await asyncio.wait_for(ready.wait(), 20)
+        secret = emulator.webhook_secret
+        assert len(secret) >= 32  # made for this database and handed to Telegram with setWebhook
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+                refused = await http.post(url, json=forged, headers=headers)
+                assert refused.status == 403
+        stop.set()
+        await asyncio.wait_for(task, 20)
+        with sqlite3.connect(tmp_path / "open.db") as db:
+            assert db.execute("SELECT COUNT(*) FROM users").fetchone() == (0,)  # the forged update did nothing
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(serve(settings, mini_plan, stop, on_ready=lambda application: ready.set()))
+        await asyncio.wait_for(ready.wait(), 20)
+        assert emulator.webhook_secret == secret  # the same secret after a restart
         stop.set()
         await asyncio.wait_for(task, 20)
 
