@@ -26,7 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.engine.drafting import DraftWorker
@@ -39,6 +39,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.records import TelegramRecords
+from bot.telegram.transport import AiohttpRequest
 
 COMMANDS = [
     ("start", N_("Start or continue where you left off")),
@@ -142,9 +143,8 @@ def build_application(settings: Settings, plan: Plan, db: Database) -> Applicati
 
 
 def make_request(settings: Settings, pool: int) -> BaseRequest:
-    """The HTTP client for the Bot API calls: a connection for each update handled at once."""
-    timeout = settings.telegram_timeout
-    return HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout)
+    """The HTTP client for the Bot API calls (aiohttp: see transport.py), a connection per update at once."""
+    return AiohttpRequest(pool, settings.telegram_timeout)
 
 
 def _draft_executor(processes: int) -> Executor | None:

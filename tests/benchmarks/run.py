@@ -149,7 +149,10 @@ async def _serve_ours(emulator: BotAPIEmulator, database: Path) -> tuple[asyncio
     )
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(settings, PLAN, stop, on_ready=lambda application: ready.set()))
-    await ready.wait()
+    waiting = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # it stopped before it was ready: show why
     return stop, task
 
 
