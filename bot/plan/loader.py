@@ -97,8 +97,9 @@ def questions_read(plan: Plan) -> dict[str, str]:
     for document in plan.documents:
         template = plan.templates / document.template
         if template.is_file():
-            read.update(_template_reads(plan, template.read_text(encoding="utf-8"), document.template))
-    return read | _other_reads(plan)
+            for qid, reader in _template_reads(plan, template.read_text(encoding="utf-8"), document.template).items():
+                read.setdefault(qid, reader)
+    return _other_reads(plan) | read
 
 
 def _read_yaml(path: Path) -> Any:
