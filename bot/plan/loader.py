@@ -289,6 +289,12 @@ def _check_terms(plan: Plan, files: dict[str, Path], root: Path) -> None:
     for route in plan.funding.routes:
         for name in ("name", "text", "where", "source", "period"):
             check(_texts(getattr(route, name)), True, root / "funding.yaml", f"routes ({route.id}) > {name}")
+    for key_id, action in plan.health.actions.items():  # these reach the drafts, which fill in no terms
+        check(_texts(action), False, root / "health.yaml", f"actions > {key_id}")
+    for position, signal in enumerate(plan.health.signals, start=1):
+        check([signal.message], False, root / "health.yaml", f"signals [{position}] > message")
+    for document in plan.documents:
+        check(_texts(document.title), False, root / "documents.yaml", f"documents ({document.id}) > title")
 
 
 def _template_reads(plan: Plan, source: str, name: str) -> dict[str, str]:
