@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, document_languages, supported
+from bot.i18n import INTERFACE_LANGUAGES, SOURCE_LANGUAGE, document_languages, supported, translator
 from bot.paths import LOCALES_DIR
 
 ROOT = Path(__file__).parents[1]
@@ -121,3 +121,40 @@ def test_a_language_code_falls_back_to_english() -> None:
     assert supported("de-AT") == "de"
     assert supported("es") == "en"  # Spanish is for the drafts; the interface falls back to English
     assert supported(None) == "en"
+
+
+def test_dutch_follows_the_step_plan_s_own_terms_and_cemr_s_key_titles(plan) -> None:
+    """Seed 004 (the step plan) and seed 000 (CEMR's ten keys in Dutch) name these things: use their words."""
+    nl = translator("nl")
+    titles = {d.id: nl.translate(d.title) for d in plan.documents}
+    assert titles["partner_checklist"] == "Checklist voor bijkomende informatie"
+    assert titles["action_plan"] == "Operationeel actieplan"
+    assert titles["summary_report"] == "Brochure (of rapport)"
+    assert titles["partner_profile"] == "Profiel van de mogelijke partner"
+    obstacle = plan.questions()["obstacle_partner_contact"].text
+    assert "Zuid-Noord-coördinator" in nl.translate(obstacle.north_south)
+    assert nl.translate(plan.steps["step3"].documents[0]).startswith("Brochure (of rapport)")
+    cemr = [
+        "Vind de juiste partner(s)",
+        "Betrek de burgers en de hele gemeenschap",
+        "Voeg een Europese dimensie toe",
+        "Bepaal gemeenschappelijke doelstellingen",
+        "Creëer een goede ondersteunende structuur",
+        "Werk met scholen en jongeren",
+        "Behandel de huidige belangrijke onderwerpen",
+        "Plan een duurzame relatie",
+        "Kijk naar de toekomst en leg de basis voor nieuwe uitwisselingen",
+        "Stel een budget op en zorg voor financiële middelen",
+    ]
+    keys = sorted(plan.keys.values(), key=lambda k: k.number)
+    assert [nl.translate(k.title if isinstance(k.title, str) else k.title.european) for k in keys] == cemr
+    with (LOCALES_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        strings = [
+            s
+            for m in read_po(handle, locale="nl")
+            if m.id
+            for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+        ]
+    assert not [s for s in strings if "middenveld" in s.lower()], "the step plan says civiele maatschappij"
+    assert not [s for s in strings if s.startswith("Item ") or " item " in s], "use the entry's own noun, not item"
+    assert "Geef maar een paar criteria" not in " ".join(strings)

@@ -14,12 +14,23 @@ from bot.engine.state import QuestionDraft
 from bot.i18n import Translator
 from bot.plan.answers import format_value
 from bot.plan.builtins import fields_of
-from bot.plan.models import FieldSpec, Kind, Question, QuestionType, Step, Wording, pick
+from bot.plan.loader import default_terms
+from bot.plan.models import FieldSpec, Kind, Question, QuestionType, Step, Terms, Wording, pick
 
 
-def say(t: Translator, text: Wording | None, kind: Kind | None) -> str:
-    """A plan text in the reader's language and for their kind of partnership."""
-    return t.translate(pick(text, kind))
+def say(
+    t: Translator, text: Wording | None, kind: Kind | None, country: object = None, terms: Terms | None = None
+) -> str:
+    """A plan text in the reader's language, for their kind of partnership and their country.
+
+    `{executive}`, `{council}` and the other terms of dialogs/terms.yaml become the words of the
+    municipality's `country` (the answer to the opening question; neutral words when it is not
+    given or not known). `terms` is the plan's table (`plan.terms`); without it, dialogs/terms.yaml.
+    """
+    said = t.translate(pick(text, kind))
+    if "{" not in said:
+        return said
+    return (terms if terms is not None else default_terms()).fill(said, t, country)
 
 
 def progress(t: Translator, standing: Standing, step: Step, question: Question) -> str:
@@ -151,19 +162,31 @@ def _guidance(t: Translator, standing: Standing, question: Question) -> list[str
 
 
 def _funding(t: Translator, standing: Standing) -> list[str]:
-    """Funding routes for this kind of partnership, dated, with the advice to check the current call."""
-    funding = standing.plan.funding
-    routes = [r for r in funding.routes if (standing.kind or Kind.european) in r.kinds]
+    """Funding routes for this kind of partnership in the municipality's own country and the EU, each with
+    its programme period, its source and the date it was checked, and the advice to check the current call."""
+    plan = standing.plan
+    country = standing.values.get("country")
+    code = plan.terms.country_code(country)
+    routes = [r for r in plan.funding.routes if (standing.kind or Kind.european) in r.kinds and r.for_country(code)]
     if not routes:
         return []
-    lines = [
-        "",
-        t.gettext("Funding you can look at (as known on {date}; check the current call before you apply):").format(
-            date=t.date(funding.checked)
-        ),
-    ]
+    lines = ["", t.gettext("Funding you can look at (check the current call before you apply):")]
     for route in routes:
-        lines.append(f"• {t.translate(route.name)}: {t.translate(route.text)} ({t.translate(route.where)})")
+
+        def words(text: str | None) -> str:
+            return say(t, text, standing.kind, country, plan.terms)
+
+        line = f"• {words(route.name)}"
+        if route.period:
+            line += f" ({words(route.period)})"
+        line += f": {words(route.text)}"
+        source = words(route.source or route.where)
+        checked = t.date(plan.funding.checked_on(route))
+        if source:
+            line += " " + t.gettext("Source: {source}, checked on {date}.").format(source=source, date=checked)
+        else:
+            line += " " + t.gettext("Checked on {date}.").format(date=checked)
+        lines.append(line)
     return lines
 
 

@@ -28,9 +28,12 @@ TEXT_KEYS = {
     "high",
     "name",
     "where",
+    "source",
+    "entry_name",
 }
 TEXT_LISTS = {"tasks", "results", "documents"}
 TEXT_MAPPINGS = {"actions"}  # mappings whose values are all text (health.yaml's next actions per key)
+NESTED_TEXT_MAPPINGS = {"terms"}  # mappings of mappings of text (terms.yaml: a term's wording per country)
 VARIANT_KEYS = {"european", "north_south"}
 
 Found = tuple[int, str, str, list[str]]
@@ -56,6 +59,11 @@ def _walk(node: yaml.Node) -> Iterator[Found]:
             elif key.value in TEXT_MAPPINGS and isinstance(value, yaml.MappingNode):
                 for _, text in value.value:
                     yield from _texts(text)
+            elif key.value in NESTED_TEXT_MAPPINGS and isinstance(value, yaml.MappingNode):
+                for _, inner in value.value:
+                    if isinstance(inner, yaml.MappingNode):
+                        for _, text in inner.value:
+                            yield from _texts(text)
             elif key.value in TEXT_LISTS and isinstance(value, yaml.SequenceNode):
                 for item in value.value:
                     yield from (

@@ -9,12 +9,16 @@ All wording is English source text; translations come from the gettext catalogs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 
@@ -176,10 +180,20 @@ class Question(Answerable):
     check: Literal["consequence", "obstacle"] | None = None
     kinds: list[Kind] | None = None
     funding: bool = False  # show the funding routes of funding.yaml with this question
+    # Why nothing (no draft, ranking or ten-keys check) reads this answer; without it, such a question is an error.
+    internal: str | None = Field(default=None, min_length=3)
+    # An earlier question of the same type whose answer is shown as the current one, to confirm ("Still true?").
+    confirm: Identifier | None = None
+    # For a repeat: the noun of one entry ("Organisation"), shown as "Organisation 2" instead of "Entry 2".
+    entry_name: Wording | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         _check_options(self.type, self.options, self.other)
+        if self.entry_name is not None and self.type != QuestionType.repeat:
+            raise ValueError("`entry_name` belongs to repeat questions")
+        if self.confirm == self.id:
+            raise ValueError("a question cannot confirm itself")
         if self.type in (QuestionType.group, QuestionType.repeat):
             if not self.fields:
                 raise ValueError(f"a {self.type.value} needs `fields`")
@@ -243,18 +257,107 @@ class Key(Strict):
 
 
 class FundingRoute(Strict):
-    """A funding programme worth looking at; facts as of `Funding.checked`."""
+    """A funding programme worth looking at, with the date its facts were checked and where they come from.
+
+    `countries` lists the country codes (as in terms.yaml) it is for; empty means EU-wide or open to all.
+    """
 
     id: Identifier
     kinds: list[Kind]
+    countries: list[str] = []
     name: str
     text: str
-    where: str
+    where: str | None = None  # who to ask (older files); `source` names the programme's own page
+    source: str | None = None
+    period: str | None = None
+    checked: date | None = None
+
+    def for_country(self, code: str | None) -> bool:
+        """Shown to a municipality of `code`: EU-wide routes always, national ones only in their country."""
+        return not self.countries or code in self.countries
 
 
 class Funding(Strict):
-    checked: date
+    checked: date | None = None  # the date for routes that carry none of their own
     routes: list[FundingRoute]
+
+    @model_validator(mode="after")
+    def _dated(self) -> Funding:
+        for route in self.routes:
+            if route.checked is None and self.checked is None:
+                raise ValueError(f"funding route {route.id!r} needs `checked`: the date its facts were checked")
+        return self
+
+    def checked_on(self, route: FundingRoute) -> date:
+        return route.checked or self.checked  # type: ignore[return-value]
+
+
+TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+DEFAULT_TERM = "default"
+
+
+def _folded(text: str) -> str:
+    """A country name as typed, for comparison: lower case, no accents, no punctuation, single spaces."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+class Terms(Strict):
+    """Country-aware words for plan texts (dialogs/terms.yaml).
+
+    `countries` maps a country code to the names people type for it (any language); `terms` maps a
+    placeholder such as `executive` to its English wording per country code, with a `default` for
+    every other country. Each wording is a source text the catalogs translate, so a Dutch-speaking
+    Belgian reads "college van burgemeester en schepenen" and a Dutch one "college van burgemeester
+    en wethouders" where the plan text says `{executive}`.
+    """
+
+    countries: dict[str, list[str]] = {}
+    terms: dict[Identifier, dict[str, str]] = {}
+
+    @model_validator(mode="after")
+    def _complete(self) -> Terms:
+        for code in self.countries:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ValueError(f"country code {code!r} is not two capital letters (ISO 3166)")
+        for name, wording in self.terms.items():
+            if DEFAULT_TERM not in wording:
+                raise ValueError(f"term {name!r} needs a `default` wording for other countries")
+            unknown = set(wording) - set(self.countries) - {DEFAULT_TERM}
+            if unknown:
+                raise ValueError(f"term {name!r} names unknown country {sorted(unknown)[0]!r}")
+        return self
+
+    def country_code(self, answer: object) -> str | None:
+        """The code of the country a person typed ("België", "the Netherlands", "SE"), or None."""
+        if not isinstance(answer, str) or not answer.strip():
+            return None
+        typed = _folded(answer)
+        if typed.startswith("the "):
+            typed = typed[4:]
+        for code, names in self.countries.items():
+            if typed == code.lower() or typed in {_folded(n) for n in names}:
+                return code
+        return None
+
+    def wording(self, name: str, code: str | None) -> str | None:
+        """The English wording of term `name` for country `code` (the default for other countries)."""
+        wording = self.terms.get(name)
+        if wording is None:
+            return None
+        return wording.get(code or DEFAULT_TERM) or wording[DEFAULT_TERM]
+
+    def fill(self, text: str, t: Translator, country: object = None) -> str:
+        """Replace each `{term}` in a translated text by its translated wording for the country."""
+        if "{" not in text or not self.terms:
+            return text
+        code = self.country_code(country)
+
+        def replace(match: re.Match[str]) -> str:
+            wording = self.wording(match.group(1), code)
+            return match.group(0) if wording is None else t.translate(wording)
+
+        return TERM.sub(replace, text)
 
 
 class EntryTest(Strict):
@@ -324,6 +427,7 @@ class Plan(Strict):
     documents: list[Document]
     funding: Funding
     health: Health
+    terms: Terms = Terms()
     carry_over: list[Identifier] = []
     calendar: list[CalendarSource] = []
     root: Path
@@ -350,3 +454,9 @@ class Plan(Strict):
 
     def documents_of(self, stage: int) -> list[Document]:
         return [d for d in self.documents if d.stage == stage]
+
+    def count_questions(self, stage: int | None = None) -> int:
+        """How many questions the plan asks: each question block counts once (conditional ones too; the
+        fields of a group, repeat, check or criterion do not count apart). With `stage`, only that stage's
+        steps (0 is the opening step)."""
+        return sum(len(step.questions) for step in self.ordered_steps() if stage is None or step.stage == stage)
