@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     reminder_check: float = Field(default=3600, gt=0, alias="TWINNING_REMINDER_CHECK")
     telegram_timeout: float = Field(default=10, gt=0, alias="TELEGRAM_TIMEOUT")
     telegram_max_rate: float = Field(default=30, gt=0, alias="TELEGRAM_MAX_RATE")
-    concurrent_updates: int = Field(default=64, ge=1, le=1024, alias="TWINNING_CONCURRENT_UPDATES")
+    concurrent_updates: int = Field(default=256, ge=1, le=1024, alias="TWINNING_CONCURRENT_UPDATES")
     draft_processes: int = Field(default=1, ge=0, le=8, alias="TWINNING_DRAFT_PROCESSES")
     database: Path = Field(default_factory=default_database, alias="TWINNING_DB")
     output_dir: Path = Field(default=Path("twinning-drafts"), alias="TWINNING_OUT")

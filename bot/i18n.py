@@ -7,10 +7,10 @@ files. English is the source language: its catalog may leave entries empty.
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import re
 import unicodedata
-import datetime
 from datetime import date
 from decimal import Decimal
 from functools import cache

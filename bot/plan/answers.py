@@ -7,7 +7,6 @@ translated message saying what to type instead, and nothing is stored.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any

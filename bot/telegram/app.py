@@ -120,14 +120,17 @@ def build_application(settings: Settings, plan: Plan, db: Database) -> Applicati
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
         .request(make_request(settings, settings.concurrent_updates))
+        .get_updates_request(make_request(settings, 1))
         .build()
     )
     engine = Engine(plan, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
     service = Service(engine, db)
-    handlers = Handlers(service, Delivery(application.bot, db))
+    delivery = Delivery(application.bot, db)
+    handlers = Handlers(service, delivery)
     service.drafts = DraftWorker(db, plan, handlers.deliver_draft, executor=_draft_executor(settings.draft_processes))
     application.bot_data["engine"] = engine
     application.bot_data["drafts"] = service.drafts
+    application.bot_data["delivery"] = delivery
     application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
@@ -207,6 +210,7 @@ async def serve(
             await stop.wait()
             await application.updater.stop()
             await application.stop()
+            await application.bot_data["delivery"].flush()
     finally:
         if worker is not None:
             worker.cancel()

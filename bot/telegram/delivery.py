@@ -106,12 +106,18 @@ def prepare(
     replies: list[Message],
     answer: str | None = None,
     edit_in_place: int | None = None,
+    shown: tuple[int, str] | None = None,
 ) -> Outgoing:
-    """Decide, inside the event's transaction, what goes where; store the buttons it shows."""
+    """Decide, inside the event's transaction, what goes where; store the buttons it shows.
+
+    `shown` is the message that carries the person's keyboard now, as this process remembers it;
+    without it (after a restart) the one noted in the database is used.
+    """
     records = TelegramRecords(tx)
     mine = joined([m for m in replies if m.to_user is None and not m.to_groups])
     out = Outgoing(chat_id, user_id, answer=answer, edit_in_place=edit_in_place)
-    out.old_prompt = None if edit_in_place else records.take_last_prompt(user_id, chat_id)
+    noted = records.take_last_prompt(user_id, chat_id)
+    out.old_prompt = None if edit_in_place else shown or noted
     with_buttons = [m for m in mine if m.buttons]
     if with_buttons:
         project = tx.users.current_project(user_id) or 0
@@ -143,13 +149,38 @@ class Delivery:
         self.bot = bot
         self.db = db
         self._down_since: float | None = None
+        self._shown: dict[tuple[int, int], tuple[int, str]] = {}  # (person, chat) -> the message with their keyboard
 
     async def save_prompt(self, user_id: int, chat_id: int, message_id: int, text: str) -> None:
-        """Remember which message carries the person's keyboard, to take it off at their next step."""
+        """Remember which message carries the person's keyboard, to take it off at their next step.
+
+        Kept in memory (the next event of that person takes it, in order) and written to the
+        database when the bot stops: a write per message would cost a transaction per update.
+        After a crash the old keyboard stays on screen; its buttons are then explained as stale.
+        """
+        self._shown[(user_id, chat_id)] = (message_id, text)
+
+    def take_shown(self, user_id: int, chat_id: int) -> tuple[int, str] | None:
+        return self._shown.pop((user_id, chat_id), None)
+
+    def give_back(self, user_id: int, chat_id: int, shown: tuple[int, str] | None) -> None:
+        """An event that could not be stored leaves the keyboard where it was."""
+        if shown is not None:
+            self._shown.setdefault((user_id, chat_id), shown)
+
+    async def flush(self) -> None:
+        """At stop: note in the database which messages carry keyboards, for the next start."""
+        shown, self._shown = self._shown, {}
+
+        def note(tx: Tx) -> None:
+            records = TelegramRecords(tx)
+            for (user_id, chat_id), (message_id, text) in shown.items():
+                records.save_prompt(user_id, chat_id, message_id, text)
+
         try:
-            await self.db.run(lambda tx: TelegramRecords(tx).save_prompt(user_id, chat_id, message_id, text))
-        except StorageError:  # the old keyboard then stays on screen; its buttons are explained away as stale
-            log.warning("could not note the message of the keyboard for user %s", user_id)
+            await self.db.run(note)
+        except StorageError:
+            log.warning("could not note which messages carry keyboards")
 
     async def send(self, out: Outgoing) -> None:
         """This chat's replies in order (the old keyboard edited meanwhile), then the notices, chat by chat at once."""

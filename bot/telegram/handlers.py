@@ -84,12 +84,14 @@ class Handlers:
         user = _user(update)
         chat_id = update.effective_chat.id if update.effective_chat else user.id
 
+        shown = self.delivery.take_shown(user.id, chat_id)
+
         def work(tx: Tx) -> Outgoing | None:
             if not TelegramRecords(tx).claim(update.update_id):
                 return None
-            return prepare(tx, chat_id, user.id, self.engine.handle(tx, user, event))
+            return prepare(tx, chat_id, user.id, self.engine.handle(tx, user, event), shown=shown)
 
-        await self._apply(update, chat_id, user, work)
+        await self._apply(update, chat_id, user, work, shown)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: look up what it means; a forged, foreign or stale one changes nothing."""
@@ -100,6 +102,7 @@ class Handlers:
         user = _user(update)
         chat_id = update.effective_chat.id if update.effective_chat else user.id
         pressed = query.message.message_id if query.message is not None else None
+        shown = self.delivery.take_shown(user.id, chat_id)
 
         def work(tx: Tx) -> Outgoing | None:
             records = TelegramRecords(tx)
@@ -117,20 +120,32 @@ class Handlers:
             if accepted and same_question and len(mine) == 1 and pressed is not None:
                 return prepare(tx, chat_id, user.id, replies, edit_in_place=pressed)  # a tick, in place
             label = stored.label if accepted and stored is not None and not same_question else None
-            return prepare(tx, chat_id, user.id, replies, answer=label)
+            return prepare(tx, chat_id, user.id, replies, answer=label, shown=shown)
 
-        await self._apply(update, chat_id, user, work)
+        await self._apply(update, chat_id, user, work, shown)
         try:
             await answering
         except NetworkError:  # the spinner stops by itself after a while
             log.debug("could not answer the button press of update %s", update.update_id)
 
-    async def _apply(self, update: Update, chat_id: int, user: User, work: Callable[[Tx], Outgoing | None]) -> None:
+    async def _apply(
+        self,
+        update: Update,
+        chat_id: int,
+        user: User,
+        work: Callable[[Tx], Outgoing | None],
+        shown: tuple[int, str] | None = None,
+    ) -> None:
+        """Run the event's unit of work, then send; a failure leaves the keyboard on screen as it was."""
         try:
             out = await self.service.run(work)
         except StorageError:
+            self.delivery.give_back(user.id, chat_id, shown)
             await self.delivery.to_chat(chat_id, unsaved(user.language_code))
             return
+        except BaseException:
+            self.delivery.give_back(user.id, chat_id, shown)
+            raise
         if out is None:
             log.info("update %s was already handled; skipped", update.update_id)
             return

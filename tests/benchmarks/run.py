@@ -161,12 +161,12 @@ async def _drive(emulator: BotAPIEmulator, users: int, first_user: int = 200_000
     return time.perf_counter() - started, latencies, users * len(SCRIPT)
 
 
-async def _serve_ours(emulator: BotAPIEmulator, database: Path) -> tuple[asyncio.Event, asyncio.Task[None]]:
+async def _serve_ours(emulator_root: str, database: Path) -> tuple[asyncio.Event, asyncio.Task[None]]:
     from bot.telegram.app import serve
 
     settings = Settings(
         TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=emulator.root,
+        TELEGRAM_API_BASE_URL=emulator_root,
         TWINNING_DB=database,
         TELEGRAM_MAX_RATE=100_000,
     )
@@ -179,8 +179,8 @@ async def _serve_ours(emulator: BotAPIEmulator, database: Path) -> tuple[asyncio
     return stop, task
 
 
-async def _echo(emulator: BotAPIEmulator, users: int, request: Any = None) -> tuple[float, list[float], int]:
-    """A plain python-telegram-bot echo bot as people write it (or with our transport), driven the same way."""
+async def _serve_echo(emulator_root: str, request: Any = None) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """A plain python-telegram-bot echo bot as people write it (or with our transport)."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -188,49 +188,81 @@ async def _echo(emulator: BotAPIEmulator, users: int, request: Any = None) -> tu
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
-    builder = (
-        ApplicationBuilder().token(TOKEN).base_url(f"{emulator.root}/bot").base_file_url(f"{emulator.root}/file/bot")
-    )
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{emulator_root}/bot")
+    builder = builder.base_file_url(f"{emulator_root}/file/bot")
     if request is not None:
         builder = builder.request(request).concurrent_updates(True)
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0)
-        measured = await _drive(emulator, users)
-        await application.updater.stop()
-        await application.stop()
+    stop, ready = asyncio.Event(), asyncio.Event()
+
+    async def run() -> None:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0.0)
+            ready.set()
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+
+    task = asyncio.create_task(run())
+    await ready.wait()
+    return stop, task
+
+
+def _emulator_process(connection: Any, users: int) -> None:
+    """In a process of its own, as Telegram is: the Bot API emulator and the people who write to the bot."""
+
+    async def main() -> None:
+        async with BotAPIEmulator(TOKEN) as emulator:
+            connection.send(emulator.root)
+            await asyncio.to_thread(connection.recv)  # the bot is ready (the emulator keeps serving meanwhile)
+            connection.send(await _drive(emulator, users))
+            await asyncio.to_thread(connection.recv)  # the bot has stopped
+
+    asyncio.run(main())
+
+
+Serving = Callable[[str], Awaitable[tuple[asyncio.Event, asyncio.Task[None]]]]
+
+
+async def _measure(serve_bot: Serving, users: int) -> tuple[float, list[float], int]:
+    """Run a bot in this process against the emulator and its people in another; (time, latencies, updates)."""
+    import multiprocessing
+
+    ours, theirs = multiprocessing.Pipe()
+    process = multiprocessing.get_context("spawn").Process(target=_emulator_process, args=(theirs, users))
+    process.start()
+    root = await asyncio.to_thread(ours.recv)
+    stop, task = await serve_bot(root)
+    ours.send("ready")
+    measured = await asyncio.to_thread(ours.recv)
+    stop.set()
+    await task
+    ours.send("stopped")
+    await asyncio.to_thread(process.join)
     return measured
 
 
 async def full_stack(users: int) -> dict[str, float]:
-    """Our application and echo bots, each against a fresh emulator, the same people and script."""
+    """Our application and echo bots, each against a fresh emulator (in another process), same people and script."""
+    from bot.telegram.app import make_request
+
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        async with BotAPIEmulator(TOKEN) as emulator:
-            stop, task = await _serve_ours(emulator, Path(folder) / "full.db")
-            elapsed, latencies, updates = await _drive(emulator, users)
-            stop.set()
-            await task
-        results |= {
-            "fullstack_updates_per_s": round(updates / elapsed, 1),
-            "fullstack_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-            "fullstack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        runs = {
+            "fullstack": lambda root: _serve_ours(root, Path(folder) / "full.db"),
+            "echo": lambda root: _serve_echo(root),
+            "echo_same_transport": lambda root: _serve_echo(root, make_request(Settings(), users)),
         }
-        async with BotAPIEmulator(TOKEN) as emulator:
-            elapsed, latencies, updates = await _echo(emulator, users)
-        results |= {
-            "echo_updates_per_s": round(updates / elapsed, 1),
-            "echo_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-            "echo_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-        }
-        async with BotAPIEmulator(TOKEN) as emulator:
-            from bot.telegram.app import make_request
-
-            elapsed, latencies, updates = await _echo(emulator, users, make_request(Settings(), users))
-        results["echo_same_transport_updates_per_s"] = round(updates / elapsed, 1)
+        for name, serve_bot in runs.items():
+            elapsed, latencies, updates = await _measure(serve_bot, users)
+            results |= {
+                f"{name}_updates_per_s": round(updates / elapsed, 1),
+                f"{name}_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+                f"{name}_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            }
     ours = results["fullstack_updates_per_s"]
     results["fullstack_ratio_vs_echo"] = round(ours / results["echo_updates_per_s"], 2)
     results["fullstack_ratio_vs_echo_same_transport"] = round(ours / results["echo_same_transport_updates_per_s"], 2)
@@ -265,7 +297,7 @@ async def others_during_drafts(people: int) -> dict[str, float]:
         await _stage_one_ready(db, User(coordinator_id, "en", "Sofie"))
         await db.close()
         async with BotAPIEmulator(TOKEN) as emulator:
-            stop, task = await _serve_ours(emulator, database)
+            stop, task = await _serve_ours(emulator.root, database)
             await emulator.send_text(coordinator_id, "/start")
             await emulator.sent_count(coordinator_id, 1)
             review = emulator.last(coordinator_id)
