@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
+import datetime
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -109,7 +110,7 @@ class Translator:
         """
         return read_number(text, get_decimal_symbol(self.locale), get_group_symbol(self.locale))
 
-    def parse_date(self, text: str) -> date:
+    def parse_date(self, text: str) -> datetime.date:
         """Read a date typed in ISO form, in this locale's day-month-year habits, or as `t.date` writes it."""
         text = text.strip()
         iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)

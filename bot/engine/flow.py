@@ -6,7 +6,7 @@ and easy to test. A question "is answered" when a value (or an explicit skip) is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +24,7 @@ class Standing:
     values: dict[str, Any]
     answered: frozenset[str]
     closed: frozenset[str]
+    _applicable: dict[str, list[Question]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def kind(self) -> Kind | None:
@@ -31,9 +32,12 @@ class Standing:
         return Kind(value) if value in {k.value for k in Kind} else None
 
     def questions(self, step: Step) -> list[Question]:
-        """The step's questions that apply to this project now (skip logic and kind)."""
-        kind = self.kind
-        return [q for q in step.questions if applies(q, self.values, kind)]
+        """The step's questions that apply to this project now (skip logic and kind); worked out once per step."""
+        found = self._applicable.get(step.id)
+        if found is None:
+            kind = self.kind
+            found = self._applicable[step.id] = [q for q in step.questions if applies(q, self.values, kind)]
+        return found
 
     def open_step(self) -> Step | None:
         """The first step not yet closed, or None when the whole plan is done."""

@@ -52,7 +52,7 @@ class AtFinished(_State):
 class AtQuestion(_State):
     at: Literal["question"] = "question"
     q: str
-    draft: QuestionDraft = QuestionDraft()
+    draft: QuestionDraft = Field(default_factory=QuestionDraft)
     back: Position | None = Field(default=None, alias="return")
 
 
@@ -81,7 +81,7 @@ class AtMenu(_State):
     at: Literal["menu"] = "menu"
     menu: str
     arg: str | int | None = None
-    draft: MenuForm = MenuForm()
+    draft: MenuForm = Field(default_factory=MenuForm)
     back: Position = Field(default_factory=AtStart, alias="return")
 
 

@@ -49,17 +49,23 @@ def clean_text(text: str) -> str:
     joiner and non-joiner (👨‍👩‍👧, Persian and Indic spelling), variation selectors, emoji tag
     sequences (🏴󠁧󠁢󠁳󠁣󠁴󠁿) and characters newer than Python's Unicode tables (new emoji).
     """
-    text = _LINE_BREAKS.sub("\n", text)
-    return "".join(ch for ch in text if _shown(ch)).strip()
+    return _REMOVED.sub("", _LINE_BREAKS.sub("\n", text)).strip()
 
 
-def _shown(ch: str) -> bool:
-    code = ord(ch)
-    if ch in "\n\t":
-        return True
-    if _HIDDEN.match(ch) or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
-        return False
-    return unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+def _removed_characters() -> re.Pattern[str]:
+    """One character class for all that `clean_text` removes (a regex: answers are cleaned on every event)."""
+    ranges = [
+        "\x00-\x08\x0b-\x1f\x7f-\x9f",  # control characters but tab and line feed
+        _HIDDEN.pattern[1:-1],
+        "\ud800-\udfff",  # lone surrogates
+        "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd",  # private use
+        "\ufdd0-\ufdef",  # noncharacters
+        "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17)),
+    ]
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_REMOVED = _removed_characters()
 
 
 def parse(spec: Spec, text: str, t: Translator, kind: Kind | None) -> Any:

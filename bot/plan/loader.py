@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, TemplateSyntaxError, nodes
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.documents.inspect import answers_used
 from bot.paths import DIALOGS_DIR
@@ -114,12 +114,12 @@ def _read_yaml(path: Path) -> Any:
         raise PlanError(path, place, f"not valid YAML ({getattr(error, 'problem', error)})") from None
 
 
-def _parse(model: type, data: Any, path: Path) -> Any:
+def _parse(model: type[BaseModel], data: Any, path: Path) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        raise PlanError(path, _place(data, first["loc"]), _problem(first)) from None
+        raise PlanError(path, _place(data, first["loc"]), _problem(dict(first))) from None
 
 
 def _place(data: Any, loc: tuple[Any, ...]) -> str:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -431,6 +431,8 @@ class Plan(Strict):
     carry_over: list[Identifier] = []
     calendar: list[CalendarSource] = []
     root: Path
+    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _steps_of: dict[str, Step] = PrivateAttr(default_factory=dict)
 
     @property
     def templates(self) -> Path:
@@ -441,13 +443,15 @@ class Plan(Strict):
         return [self.setup] + [self.steps[s] for stage in self.stages for s in stage.steps]
 
     def questions(self) -> dict[str, Question]:
-        return {q.id: q for step in self.ordered_steps() for q in step.questions}
+        """Every question by id (made once: the plan does not change while the bot runs; do not modify)."""
+        if not self._questions:
+            self._questions.update({q.id: q for step in self.ordered_steps() for q in step.questions})
+        return self._questions
 
     def step_of(self, question_id: str) -> Step:
-        for step in self.ordered_steps():
-            if any(q.id == question_id for q in step.questions):
-                return step
-        raise KeyError(question_id)
+        if not self._steps_of:
+            self._steps_of.update({q.id: step for step in self.ordered_steps() for q in step.questions})
+        return self._steps_of[question_id]
 
     def stage(self, number: int) -> Stage:
         return next(s for s in self.stages if s.number == number)

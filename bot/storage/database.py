@@ -28,6 +28,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import aiosqlite
+
 from bot.storage.answers import Answers, Progress
 from bot.storage.assessments import Assessments
 from bot.storage.committee import Groups, Invites
@@ -224,11 +226,13 @@ class Database:
     async def backup(self, target: Path | str) -> None:
         """A consistent copy of the live database (SQLite's online backup), safe while the bot runs.
 
-        It reads through a connection of its own, in one step, so it sees one committed state
-        (WAL lets it read while the writer goes on) and never waits on the writer's transaction.
+        It reads through a connection of its own (aiosqlite: one long call, so the async face
+        fits), in one step, so it sees one committed state (WAL lets it read while the writer
+        goes on) and never waits on the writer's transaction.
         """
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(_backup, self.path, str(target))
+        async with aiosqlite.connect(self.path) as source, aiosqlite.connect(str(target)) as copy:
+            await source.backup(copy)
 
     # the writer thread
 
@@ -337,16 +341,6 @@ def _migrate(connection: sqlite3.Connection) -> None:
     (version,) = connection.execute("PRAGMA user_version").fetchone()
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-
-
-def _backup(source_path: str, target: str) -> None:
-    source = sqlite3.connect(source_path)
-    destination = sqlite3.connect(target)
-    try:
-        source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
 
 
 def schema_version(path: Path | str) -> int:

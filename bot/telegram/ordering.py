@@ -9,12 +9,16 @@ applied in the order they were given while a hundred others are answered meanwhi
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections import deque
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 REMEMBERED = 10_000  # handled update ids kept for `handled`
 
@@ -32,10 +36,13 @@ class PerChatOrder(BaseUpdateProcessor):
         key = _key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
+        started = time.perf_counter()
         try:
             async with lock:
                 await coroutine
         finally:
+            took = (time.perf_counter() - started) * 1000
+            log.info("update %s (%s) handled in %.0f ms", getattr(update, "update_id", "?"), _kind(update), took)
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else of this chat in line: forget the lock
                 del self._waiting[key], self._locks[key]
@@ -65,6 +72,20 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def _kind(update: object) -> str:
+    """What kind of update it was, for the log (never what the person wrote)."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    if update.callback_query is not None:
+        return "button"
+    if update.my_chat_member is not None:
+        return "membership"
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        return "command " + message.text.split()[0].split("@")[0][:32]
+    return "edited message" if update.edited_message is not None else "message"
 
 
 def _key(update: object) -> int:
