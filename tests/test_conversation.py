@@ -388,3 +388,29 @@ async def test_every_button_of_a_question_is_an_answer_or_marked_navigation(mini
     for message in seen:
         for button in message.buttons:
             assert button.navigation != button.value.startswith(("o:", "close", "change")), (button, message.text)
+
+
+# Short for a busy official
+
+
+async def test_an_answer_that_does_not_fit_is_asked_again_without_the_guidance(mini_plan, chat_on) -> None:
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, Text("Together"), Command("skip"))
+    assert "Key to success 1" in chat.last.text
+    await chat.send(Text("many"))
+    assert chat.replies[0].text == "Please type a whole number, for example 12500."
+    assert "How many inhabitants?" in chat.last.text and "Key to success" not in chat.last.text
+    await chat.send(Text("NaN"))
+    assert chat.replies[0].text == "Please give a number from 1 to 20,000,000."  # the rule, unchanged
+
+
+async def test_the_hint_of_a_list_or_a_check_is_shown(tmp_path, chat_on) -> None:
+    def hints(data: dict) -> None:
+        data["questions"][0]["hint"] = "Add at least the youth council."
+        data["questions"][2]["hint"] = "Name the budget line."
+
+    chat = chat_on(mini_with(tmp_path, "beta", hints))
+    await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"))
+    assert "Hint: Add at least the youth council." in chat.last.text
+    await chat.send(*PARTNERS_TWO, Text("Markt 1"), Text("Lindenberg"))
+    assert "Hint: Name the budget line." in chat.last.text

@@ -312,7 +312,7 @@ class Engine:
             return self.show(turn)
         return self._advance(turn)
 
-    def _question_prompt(self, turn: Turn) -> Message:
+    def _question_prompt(self, turn: Turn, brief: bool = False) -> Message:
         position = turn.position
         assert isinstance(position, AtQuestion)
         question = self._questions[position.q]
@@ -328,6 +328,7 @@ class Engine:
             answered=answer is not None,
             can_go_back=previous is not None and position.back is None,
             earlier=self._confirmable(turn, question),
+            brief=brief,
         )
 
     @staticmethod
@@ -547,8 +548,8 @@ class Engine:
         spec = current_spec(question, draft)
         try:
             value = self._read(turn, spec, draft, event)
-        except InvalidAnswer as problem:
-            return [Message(problem.message), self._question_prompt(turn)]
+        except InvalidAnswer as problem:  # the rule's own message, then the question without its guidance
+            return [Message(problem.message), self._question_prompt(turn, brief=True)]
         if value is PENDING:
             return [self._question_prompt(turn)]
         if spec is question:
@@ -579,7 +580,7 @@ class Engine:
             else:
                 another = parse(FieldSpec(id="more", type=QuestionType.yes_no, text=""), event.text, t, None)
         except InvalidAnswer as problem:
-            return [Message(problem.message), self._question_prompt(turn)]
+            return [Message(problem.message), self._question_prompt(turn, brief=True)]
         if not another:
             return self._finish_entries(turn, question, draft)
         draft.more = False

@@ -95,12 +95,14 @@ def question_prompt(
     answered: bool,
     can_go_back: bool = False,
     earlier: Any = None,
+    brief: bool = False,
 ) -> Message:
     """The question (or the field of a compound question) now waiting for an answer.
 
     `earlier` is the answer of the question this one confirms (`confirm:`), shown as the current one
-    while this question has none of its own. Buttons that answer come first; the navigation buttons
-    (keep, skip, back, done…) after them.
+    while this question has none of its own. `brief` leaves out why it matters, the tips and the warning
+    (the question is asked again right after them, for an answer that did not fit). Buttons that answer
+    come first; the navigation buttons (keep, skip, back, done…) after them.
     """
     kind = standing.kind
     step = standing.plan.step_of(question.id)
@@ -114,7 +116,7 @@ def question_prompt(
             else t.gettext("Obstacle named by the step plan:")
         )
     lines.append(say(t, question.text, kind))
-    if first_part:
+    if first_part and not brief:
         lines += _guidance(t, standing, question)
     if in_list_menu(draft):
         return _list_menu(t, standing, question, draft, lines, can_go_back)
@@ -212,7 +214,7 @@ def _guidance(t: Translator, standing: Standing, question: Question) -> list[str
     lines = []
     if question.why:
         lines.append(t.gettext("Why it matters: {why}").format(why=said(t, standing, question.why)))
-    if question.hint and not fields_of(question):
+    if question.hint:
         lines.append(t.gettext("Hint: {hint}").format(hint=said(t, standing, question.hint)))
     if question.tip:
         key = standing.plan.keys[question.tip]
