@@ -414,3 +414,11 @@ async def test_the_hint_of_a_list_or_a_check_is_shown(tmp_path, chat_on) -> None
     assert "Hint: Add at least the youth council." in chat.last.text
     await chat.send(*PARTNERS_TWO, Text("Markt 1"), Text("Lindenberg"))
     assert "Hint: Name the budget line." in chat.last.text
+
+
+async def test_status_counts_the_follow_ups_that_may_still_come(mini_plan, chat_on) -> None:
+    chat = chat_on(mini_plan)
+    await chat.send(Command("start"), *SETUP, Command("status"))
+    assert "Step 1: Alpha step — 0 of 10 answered" in chat.replies[0].text  # 8 asked, 2 follow-ups may come
+    await chat.send(*ALPHA[:6], Command("status"))  # no school: its follow-up will not come
+    assert "Step 1: Alpha step — 6 of 9 answered" in chat.replies[0].text

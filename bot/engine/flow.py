@@ -88,9 +88,10 @@ class Standing:
         return question is not None and self._may_apply(question) is not False
 
     def counts(self, step: Step) -> tuple[int, int]:
-        """(answered, applicable) questions of a step."""
+        """(answered, applicable) questions of a step; follow-ups that may still come count as applicable, as
+        in the question counter, so the total does not grow as they appear."""
         questions = self.questions(step)
-        return sum(q.id in self.answered for q in questions), len(questions)
+        return sum(q.id in self.answered for q in questions), len(questions) + len(self.undecided(step))
 
 
 def current_spec(question: Question, draft: QuestionDraft) -> Question | FieldSpec:
