@@ -422,3 +422,13 @@ async def test_status_counts_the_follow_ups_that_may_still_come(mini_plan, chat_
     assert "Step 1: Alpha step — 0 of 10 answered" in chat.replies[0].text  # 8 asked, 2 follow-ups may come
     await chat.send(*ALPHA[:6], Command("status"))  # no school: its follow-up will not come
     assert "Step 1: Alpha step — 6 of 9 answered" in chat.replies[0].text
+
+
+async def test_leaving_a_changed_list_says_the_changes_are_saved(mini_plan, chat_on, store) -> None:
+    chat = await _beta_in_review(mini_plan, chat_on)
+    await chat.send(Press("change"), Press("q:partners"), Press("remove"), Press("entry:0"), Command("cancel"))
+    assert "The changes you made to the list are saved." in chat.text and "Nothing was changed." not in chat.text
+    assert "Review of step 2" in chat.last.text
+    assert [e["organisation"] for e in (await values_of(store))["partners"]] == ["Sint-Jan"]
+    await chat.send(Press("change"), Press("q:partners"), Command("cancel"))
+    assert "Nothing was changed." in chat.text

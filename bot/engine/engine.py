@@ -462,7 +462,10 @@ class Engine:
     def _cancel(self, turn: Turn) -> list[Message]:
         if getattr(turn.position, "back", None) is None:
             return [Message(turn.t.gettext("There is nothing to cancel.")), *self.show(turn)]
+        listed = isinstance(turn.position, AtQuestion) and turn.position.draft.changed
         turn.position = back_of(turn.position)
+        if listed:  # each change to a list was stored as it was made
+            return [Message(turn.t.gettext("The changes you made to the list are saved.")), *self.show(turn)]
         return [Message(turn.t.gettext("Nothing was changed.")), *self.show(turn)]
 
     # answers
