@@ -226,3 +226,19 @@ def test_ctrl_c_and_ctrl_d_at_a_terminal_end_cleanly(tmp_path: Path) -> None:
         assert "Traceback" not in rest
         terminal.close()
     assert asyncio.run(stored(db))["municipality"] == "Lindenberg"
+
+
+def test_ctrl_c_while_drafts_are_made_waits_for_them(plan: Plan, tmp_path: Path) -> None:
+    db, out = tmp_path / "drafts.db", tmp_path / "out"
+    process = _start(db, out)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("\n".join(console_lines(plan, demo_answers("en"), translator("en"))) + "\n")
+    process.stdin.flush()
+    _wait_for(process.stdout.readline, "Stage 1 is closed")  # the drafts are being made now
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in errors
+    assert "Summary report, version 1" in rest  # the event in hand was finished, drafts included
+    assert rest.rstrip().endswith("Your answers are saved. Run the same command again to continue.")
+    assert len(list(out.glob("*_v1_en.pdf"))) == 5
+    assert "Step 4" in run_console(db, out, "en", ["/quit"])  # and it continues at stage 2
