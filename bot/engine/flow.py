@@ -59,8 +59,19 @@ class Standing:
         that is not given yet (a follow-up of a question further on, or of one not answered yet)."""
         return [q for q in step.questions if self._may_apply(q) is None]
 
+    @cached_property
+    def _asked(self) -> dict[str, bool | None]:
+        return {}  # `_may_apply` per question id, worked out once
+
     def _may_apply(self, question: Question) -> bool | None:
         """Whether the question is asked: True, False, or None while an answer it depends on may still come."""
+        if question.id not in self._asked:
+            self._asked[question.id] = self._work_out(question)
+        return self._asked[question.id]
+
+    def _work_out(self, question: Question) -> bool | None:
+        if question.when is None and question.kinds is None:
+            return True
         if applies(question, self.values, self.kind):
             return True
         if question.kinds is not None and (self.kind or Kind.european) not in question.kinds:
