@@ -79,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         args = argparse.Namespace(db=settings.database, lang=None, out=settings.output_dir)
     language = supported(args.lang or settings.language or _system_language())
-    asyncio.run(_console(plan, args.db, language, args.out))
-    return 0
+    try:
+        interrupted = asyncio.run(_console(plan, args.db, language, args.out))
+    except KeyboardInterrupt:  # Ctrl-C before the conversation began or after it ended: nothing was in hand
+        print("\n" + translator(language).gettext("Your answers are saved. Run the same command again to continue."))
+        return 130
+    return 130 if interrupted else 0
 
 
 def _telegram(settings: Settings, plan: Plan) -> int:
@@ -108,13 +112,15 @@ def _system_language() -> str | None:
     return code
 
 
-async def _console(plan: Plan, database: Path, language: str, out_dir: Path) -> None:
+async def _console(plan: Plan, database: Path, language: str, out_dir: Path) -> bool:
+    """The conversation in the terminal; True when it was stopped with Ctrl-C."""
     db = await Database.open(database)
     try:
         service = Service(Engine(plan), db)
         console = Console(service, out_dir, translator(language), line_reader(sys.stdin, "> "))
         service.drafts = DraftWorker(db, plan, console.deliver)
         await console.run()
+        return console.interrupted
     finally:
         await db.close()
 

@@ -71,8 +71,7 @@ def _field_events(spec: Question | FieldSpec, value: Any, t: Translator) -> Iter
         if other:
             yield Press("other")
             yield Text(other)
-        else:
-            yield Press("done")
+        yield Press("done")
     elif spec.type in (QuestionType.integer, QuestionType.amount):
         yield Text(t.number(value))
     else:

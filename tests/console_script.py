@@ -1,7 +1,8 @@
 """Turn the demo municipality's answers into the lines a person would type in the terminal.
 
 It walks the plan as the engine does (skip logic included) and types what the console asks
-for: the number of a button, a value, or /skip.
+for: the number of an answer button, the letter of a navigation button (a: add another, d: done,
+o: other), a value, or /skip.
 """
 
 from __future__ import annotations
@@ -50,18 +51,17 @@ def _question_lines(question: Question, value: Any, t: Translator) -> list[str]:
     lines: list[str] = []
     for number, entry in enumerate(entries):
         if number:
-            lines.append("1")  # "Add another"
+            lines.append("a")  # "Add another"
         for field in fields:
             lines += _spec_lines(field, entry.get(field.id), t)
     if question.type == QuestionType.repeat and len(entries) < question.max_entries:
-        lines.append("2")  # "Done"
+        lines.append("d")  # "Done"
     return lines
 
 
 def _spec_lines(spec: Question | FieldSpec, value: Any, t: Translator) -> list[str]:
     option_numbers = {f"o:{o.id}": str(n) for n, o in enumerate(spec.options, start=1)}
-    option_numbers |= {"o:yes": "1", "o:no": "2", "other": str(len(spec.options) + 1)}
-    option_numbers["done"] = str(len(spec.options) + (2 if spec.other else 1))
+    option_numbers |= {"o:yes": "1", "o:no": "2", "other": "o", "done": "d"}
     lines = []
     for event in _field_events(spec, value, t):
         if isinstance(event, Command):

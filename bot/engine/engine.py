@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from bot.engine import committee, drafting, health, paperwork, privacy, prompts, reminders, scoring
-from bot.engine.flow import can_skip, current_spec, skips_whole_question
+from bot.engine.flow import can_skip, current_spec, in_list_menu, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.engine.state import (
     AtEditQuestions,
@@ -39,7 +39,7 @@ from bot.engine.state import (
 )
 from bot.engine.turn import Feature, Turn
 from bot.i18n import Translator, supported, translator
-from bot.plan.answers import InvalidAnswer, format_value, parse
+from bot.plan.answers import InvalidAnswer, format_entry, format_value, parse
 from bot.plan.builtins import fields_of
 from bot.plan.models import FieldSpec, Plan, Question, QuestionType, Step
 from bot.storage.database import Tx
@@ -146,6 +146,9 @@ class Engine:
             len(draft.entries),
             draft.more,
             draft.other_pending,
+            draft.listing,
+            draft.changing,
+            draft.removing,
             form_step,  # the criterion a /score or the key a /check is at
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
@@ -309,7 +312,7 @@ class Engine:
             return self.show(turn)
         return self._advance(turn)
 
-    def _question_prompt(self, turn: Turn) -> Message:
+    def _question_prompt(self, turn: Turn, brief: bool = False) -> Message:
         position = turn.position
         assert isinstance(position, AtQuestion)
         question = self._questions[position.q]
@@ -324,7 +327,27 @@ class Engine:
             answer.value if answer else None,
             answered=answer is not None,
             can_go_back=previous is not None and position.back is None,
+            earlier=self._confirmable(turn, question),
+            brief=brief,
         )
+
+    @staticmethod
+    def _confirmable(turn: Turn, question: Question) -> Any:
+        """For a question that confirms an earlier one (`confirm:`) and has no answer of its own yet: the
+        earlier answer, to keep ("Still true?"); else None."""
+        if question.confirm is None or question.id in turn.answers:
+            return None
+        earlier = turn.answers.get(question.confirm)
+        return earlier.value if earlier is not None and earlier.value not in (None, "", [], {}) else None
+
+    @staticmethod
+    def _ask(turn: Turn, question: Question, back: Position | None) -> AtQuestion:
+        """The position at an answered question: an answered list opens as its entries, to change one at a time."""
+        position = AtQuestion(q=question.id, back=back)
+        answer = turn.answers.get(question.id)
+        if question.type == QuestionType.repeat and answer is not None and answer.value:
+            position.draft = QuestionDraft(listing=True, entries=[dict(entry) for entry in answer.value])
+        return position
 
     def _finished(self, turn: Turn) -> Message:
         return Message(
@@ -365,6 +388,8 @@ class Engine:
 
     def _back(self, turn: Turn) -> list[Message]:
         t, position = turn.t, turn.position
+        if isinstance(position, AtQuestion) and self._back_within(position):
+            return [self._question_prompt(turn)]
         if isinstance(position, AtQuestion) and position.back is not None:
             return self._cancel(turn)
         if not isinstance(position, AtQuestion | AtReview):
@@ -377,8 +402,31 @@ class Engine:
                 "This is the first question of this step. Use /edit to change an answer of an earlier step."
             )
             return [Message(note), *self.show(turn)]
-        turn.position = AtQuestion(q=previous.id)
+        turn.position = self._ask(turn, previous, None)
         return [self._question_prompt(turn)]
+
+    def _back_within(self, position: AtQuestion) -> bool:
+        """One step back inside the answer being built: from the "Other" text to the ticks, from a field to the
+        one before, from a new entry to "Add another?", from there into the last entry; the entries already
+        finished stay. False when there is nothing to step back over (then /back goes to the previous question)."""
+        draft = position.draft
+        fields = fields_of(self._questions[position.q])
+        if draft.other_pending:
+            draft.other_pending = False
+        elif draft.removing:
+            draft.removing = False
+        elif draft.changing is not None and draft.field == 0:
+            draft.changing, draft.entry = None, {}
+        elif draft.field > 0:
+            draft.field -= 1
+            draft.selected, draft.other = [], None
+        elif draft.more:
+            draft.entry, draft.field, draft.more = draft.entries.pop(), len(fields) - 1, False
+        elif draft.entries and not draft.listing:
+            draft.entry, draft.more = {}, True
+        else:
+            return False
+        return True
 
     def _skip(self, turn: Turn) -> list[Message]:
         t, position = turn.t, turn.position
@@ -386,6 +434,8 @@ class Engine:
             return [Message(t.gettext("There is no question to skip here.")), *self.show(turn)]
         question = self._questions[position.q]
         draft = position.draft
+        if in_list_menu(draft):
+            return [Message(t.gettext("Please choose one of the buttons below.")), *self.show(turn)]
         if draft.more:
             return self._finish_entries(turn, question, draft)
         if skips_whole_question(question, draft):
@@ -412,7 +462,10 @@ class Engine:
     def _cancel(self, turn: Turn) -> list[Message]:
         if getattr(turn.position, "back", None) is None:
             return [Message(turn.t.gettext("There is nothing to cancel.")), *self.show(turn)]
+        listed = isinstance(turn.position, AtQuestion) and turn.position.draft.changed
         turn.position = back_of(turn.position)
+        if listed:  # each change to a list was stored as it was made
+            return [Message(turn.t.gettext("The changes you made to the list are saved.")), *self.show(turn)]
         return [Message(turn.t.gettext("Nothing was changed.")), *self.show(turn)]
 
     # answers
@@ -459,7 +512,7 @@ class Engine:
             question_id = value.removeprefix("q:")
             step = self._steps[position.step]
             if question_id in {q.id for q in turn.standing.questions(step)} and question_id in turn.answers:
-                turn.position = AtQuestion(q=question_id, back=position.back)
+                turn.position = self._ask(turn, self._questions[question_id], position.back)
                 return [self._question_prompt(turn)]
         return None
 
@@ -483,24 +536,83 @@ class Engine:
             if event.value == "back":
                 return self._back(turn)
             if event.value == "keep":
-                return [Message(turn.t.gettext("Kept as it was.")), *self._continue(turn)]
+                return self._keep(turn, question, draft)
+            if in_list_menu(draft):
+                return self._list_choice(turn, question, draft, event.value)
             if draft.more:
                 if event.value == "done":
                     return self._finish_entries(turn, question, draft)
                 draft.more = False
                 return [self._question_prompt(turn)]
-        elif draft.more:
+        elif in_list_menu(draft):
             return [self.not_now(turn, event), self._question_prompt(turn)]
+        elif draft.more:
+            return self._more_typed(turn, question, draft, event)
         spec = current_spec(question, draft)
         try:
             value = self._read(turn, spec, draft, event)
-        except InvalidAnswer as problem:
-            return [Message(problem.message), self._question_prompt(turn)]
+        except InvalidAnswer as problem:  # the rule's own message, then the question without its guidance
+            return [Message(problem.message), self._question_prompt(turn, brief=True)]
         if value is PENDING:
             return [self._question_prompt(turn)]
         if spec is question:
             return self._save(turn, question, value)
         return self._field_done(turn, question, draft, value)
+
+    def _keep(self, turn: Turn, question: Question, draft: QuestionDraft) -> list[Message]:
+        """Keep the current value: of the field being asked again, of a confirmed earlier answer, or the answer."""
+        fields = fields_of(question)
+        if fields and fields[draft.field].id in draft.entry:
+            return self._field_done(turn, question, draft, draft.entry[fields[draft.field].id])
+        earlier = self._confirmable(turn, question)
+        if earlier is not None:
+            return self._save(turn, question, earlier)
+        return [Message(turn.t.gettext("Kept as it was.")), *self._continue(turn)]
+
+    def _more_typed(self, turn: Turn, question: Question, draft: QuestionDraft, event: Event) -> list[Message]:
+        """ "Add another?" answered by typing: yes or no in any language, or a button's label."""
+        t = turn.t
+        if not isinstance(event, Text):
+            return [self.not_now(turn, event), self._question_prompt(turn)]
+        word = event.text.strip().lower()
+        try:
+            if word in {t.gettext("Add another").lower(), "more"}:
+                another = True
+            elif word in {t.gettext("Done").lower(), "done"}:
+                another = False
+            else:
+                another = parse(FieldSpec(id="more", type=QuestionType.yes_no, text=""), event.text, t, None)
+        except InvalidAnswer as problem:
+            return [Message(problem.message), self._question_prompt(turn, brief=True)]
+        if not another:
+            return self._finish_entries(turn, question, draft)
+        draft.more = False
+        return [self._question_prompt(turn)]
+
+    def _list_choice(self, turn: Turn, question: Question, draft: QuestionDraft, value: str) -> list[Message]:
+        """A button of an answered list: an entry (to change, or to remove), add one, or done."""
+        t = turn.t
+        if value == "done":
+            if len(draft.entries) < question.min_entries:
+                return self._finish_entries(turn, question, draft)
+            kept = [] if draft.changed else [Message(t.gettext("Kept as it was."))]
+            return kept + self._continue(turn)
+        if value == "add":
+            draft.changing, draft.entry, draft.field = len(draft.entries), {}, 0
+            return [self._question_prompt(turn)]
+        if value == "remove":
+            draft.removing = True
+            return [self._question_prompt(turn)]
+        number = int(value.removeprefix("entry:"))
+        if not draft.removing:
+            draft.changing, draft.entry, draft.field = number, dict(draft.entries[number]), 0
+            return [self._question_prompt(turn)]
+        label = prompts.entry_label(t, question, number + 1, turn.standing.kind)
+        removed = format_entry(question, draft.entries.pop(number), t, turn.standing.kind)
+        draft.removing, draft.changed = False, True
+        notices = self._store(turn, question, list(draft.entries))
+        note = t.gettext("Removed: {entry}").format(entry=prompts.shorten(f"{label}: {removed}", 300))
+        return [Message(note), *notices, self._question_prompt(turn)]
 
     def _read(self, turn: Turn, spec: Question | FieldSpec, draft: QuestionDraft, event: Event) -> Any:
         """The value for `spec` from this event, or PENDING while a multiple choice is being ticked."""
@@ -515,19 +627,23 @@ class Engine:
 
     def _read_multi(self, t: Translator, spec: Question | FieldSpec, draft: QuestionDraft, event: Event) -> Any:
         selected = draft.selected
-        if draft.other_pending:
+        if draft.other_pending:  # the text of "Other…": kept, and back to the ticks until Done
             if not isinstance(event, Text):
                 raise InvalidAnswer(t.gettext("Type your other answer."))
-            other = parse(FieldSpec(id="other", type=QuestionType.text, text=""), event.text, t, None)
-            return {"selected": selected, "other": other}
+            draft.other = parse(FieldSpec(id="other", type=QuestionType.text, text=""), event.text, t, None)
+            draft.other_pending = False
+            return PENDING
         if isinstance(event, Press):
+            if event.value == "other" and draft.other:
+                draft.other = None  # pressed again: untick it
+                return PENDING
             if event.value == "other":
                 draft.other_pending = True
                 return PENDING
             if event.value == "done":
-                if not selected and spec.required:
+                if not selected and not draft.other and spec.required:
                     raise InvalidAnswer(t.gettext("Please choose at least one option, then press Done."))
-                return {"selected": selected, "other": None}
+                return {"selected": selected, "other": draft.other}
             option = event.value.removeprefix("o:")
             selected.remove(option) if option in selected else selected.append(option)
             return PENDING
@@ -539,6 +655,8 @@ class Engine:
         if value["other"] == "":
             draft.selected, draft.other_pending = value["selected"], True
             return PENDING
+        if draft.other and value["other"] is None:
+            value["other"] = draft.other  # "Other…" was typed before the numbers
         return value
 
     def _field_done(self, turn: Turn, question: Question, draft: QuestionDraft, value: Any) -> list[Message]:
@@ -546,18 +664,34 @@ class Engine:
         fields = fields_of(question)
         spec = fields[draft.field]
         draft.entry[spec.id] = value
-        draft.selected, draft.other_pending = [], False
+        draft.selected, draft.other, draft.other_pending = [], None, False
         draft.field += 1
         if draft.field < len(fields):
             return [self._question_prompt(turn)]
         if question.type != QuestionType.repeat:
             return self._save(turn, question, draft.entry)
+        if draft.changing is not None:  # one entry of an answered list: stored at once, back to the list
+            return self._entry_changed(turn, question, draft)
         draft.entries.append(draft.entry)
         draft.entry, draft.field = {}, 0
         if len(draft.entries) >= question.max_entries:
             return self._finish_entries(turn, question, draft)
         draft.more = True
         return [self._question_prompt(turn)]
+
+    def _entry_changed(self, turn: Turn, question: Question, draft: QuestionDraft) -> list[Message]:
+        number = draft.changing if draft.changing is not None else len(draft.entries)
+        entry = {field.id: draft.entry.get(field.id) for field in fields_of(question)}
+        if number < len(draft.entries):
+            draft.entries[number] = entry
+        else:
+            draft.entries.append(entry)
+        draft.changing, draft.entry, draft.field, draft.changed = None, {}, 0, True
+        notices = self._store(turn, question, list(draft.entries))
+        t, kind = turn.t, turn.standing.kind
+        shown = f"{prompts.entry_label(t, question, number + 1, kind)}: {format_entry(question, entry, t, kind)}"
+        saved = Message(t.gettext("Saved: {answer}").format(answer=prompts.shorten(shown, 300)))
+        return [saved, *notices, self._question_prompt(turn)]
 
     def _finish_entries(self, turn: Turn, question: Question, draft: QuestionDraft) -> list[Message]:
         if len(draft.entries) < question.min_entries:
@@ -571,19 +705,24 @@ class Engine:
     def _save(self, turn: Turn, question: Question, value: Any) -> list[Message]:
         """Store the answer (it commits with the rest of the event), confirm it, and move on."""
         t = turn.t
-        earlier = turn.answers.get(question.id)
-        turn.answered(turn.db.answers.save(turn.project.id, question.id, value, turn.user))
-        self._sync_project(turn, question.id, value)
-        reminders.after_answer(self, turn, question, value)
+        notices = self._store(turn, question, value)
         kind = turn.standing.kind
         if value is None:
             out = [Message(t.gettext("Skipped. You can answer it later with /edit."))]
         else:
             shown = prompts.shorten(format_value(question, value, t, kind), 300)
             out = [Message(t.gettext("Saved: {answer}").format(answer=shown))]
+        return out + notices + self._continue(turn)
+
+    def _store(self, turn: Turn, question: Question, value: Any) -> list[Message]:
+        """Store an answer with what follows from it; the notices when it replaces someone else's answer."""
+        earlier = turn.answers.get(question.id)
+        turn.answered(turn.db.answers.save(turn.project.id, question.id, value, turn.user))
+        self._sync_project(turn, question.id, value)
+        reminders.after_answer(self, turn, question, value)
         if earlier is not None and earlier.author != turn.user and earlier.value is not None:
-            out += self._overwrite_notices(turn, question, earlier, value)
-        return out + self._continue(turn)
+            return self._overwrite_notices(turn, question, earlier, value)
+        return []
 
     def _overwrite_notices(self, turn: Turn, question: Question, earlier: Answer, value: Any) -> list[Message]:
         """Two people answered the same question: the later answer wins, and both are told."""

@@ -60,7 +60,7 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
         ),
         "",
         t.gettext("Key to success {number}, {title}: {tip}").format(
-            number=key.number, title=prompts.say(t, key.title, kind), tip=prompts.say(t, key.tip, kind)
+            number=key.number, title=prompts.say(t, key.title, kind), tip=prompts.said(t, turn.standing, key.tip)
         ),
         "",
         t.translate(health.text),
@@ -82,7 +82,8 @@ def choose(conv: Conversation, turn: Turn, value: str) -> list[Message]:
         return conv.show(turn)
     given = {key: score for key, score in scores.items() if score is not None}
     turn.db.assessments.save_health_check(turn.project.id, turn.user, given)
-    results = evaluate(conv.plan, turn.standing.values, given, turn.t, turn.standing.kind)
+    standing = turn.standing
+    results = evaluate(conv.plan, standing.values, given, turn.t, standing.kind, closed=standing.closed)
     turn.position = turn.menu.back
     name = turn.project.name or turn.t.gettext("your municipality")
     return [report(results, turn.t, name), *conv.show(turn)]

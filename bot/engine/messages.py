@@ -64,10 +64,25 @@ class Upload:
 Event = Text | Press | Command | Unreadable | Upload
 
 
+# Buttons that move through a question rather than answer it: keep the current answer, skip, back, done,
+# add another entry, add an entry to a list, remove one, type another option.
+NAVIGATION = frozenset({"keep", "skip", "back", "done", "more", "add", "remove", "other"})
+
+
+def is_navigation(value: str) -> bool:
+    """Whether a button with this value is navigation, never an answer: front ends do not show it as the answer
+    given (no "✔ ◀ Back"), and the terminal gives it a letter instead of a number."""
+    return value in NAVIGATION
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
     value: str
+
+    @property
+    def navigation(self) -> bool:
+        return is_navigation(self.value)
 
 
 @dataclass(frozen=True)

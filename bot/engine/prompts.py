@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from bot.documents import charts
-from bot.engine.flow import Standing, can_skip
+from bot.engine.flow import Standing, can_skip, in_list_menu
 from bot.engine.messages import Attachment, Button, Message
 from bot.engine.state import QuestionDraft
 from bot.i18n import Translator
-from bot.plan.answers import format_value
+from bot.plan.answers import format_entry, format_value
 from bot.plan.builtins import fields_of
 from bot.plan.loader import default_terms
 from bot.plan.models import FieldSpec, Kind, Question, QuestionType, Step, Terms, Wording, pick
@@ -33,12 +33,23 @@ def say(
     return (terms if terms is not None else default_terms()).fill(said, t, country)
 
 
+def said(t: Translator, standing: Standing, text: Wording | None) -> str:
+    """A plan text that may name country terms ({executive}, {council}…), in the municipality's words."""
+    return say(t, text, standing.kind, standing.values.get("country"), standing.plan.terms)
+
+
 def progress(t: Translator, standing: Standing, step: Step, question: Question) -> str:
+    """Where the question stands in its step. Follow-ups that may still come (their condition reads an answer
+    not given yet) are counted in the total, which then says "about": it never grows as they appear."""
     questions = standing.questions(step)
     ids = [q.id for q in questions]
     number = ids.index(question.id) + 1 if question.id in ids else len(ids)
+    maybe = len(standing.undecided(step))
+    total: int | str = len(ids) + maybe
+    if maybe:
+        total = t.gettext("about {count}").format(count=total)
     if step.stage == 0:
-        return t.gettext("Getting started · Question {number} of {total}").format(number=number, total=len(ids))
+        return t.gettext("Getting started · Question {number} of {total}").format(number=number, total=total)
     steps = standing.plan.stage(step.stage).steps
     return t.gettext("Stage {stage} · Step {step} ({position} of {count}) · Question {number} of {total}").format(
         stage=step.stage,
@@ -46,7 +57,7 @@ def progress(t: Translator, standing: Standing, step: Step, question: Question) 
         position=steps.index(step.id) + 1,
         count=len(steps),
         number=number,
-        total=len(ids),
+        total=total,
     )
 
 
@@ -54,7 +65,7 @@ def step_intro(t: Translator, standing: Standing, step: Step) -> Message:
     """What a step is for and what it should produce, shown when it opens."""
     kind = standing.kind
     if step.stage == 0:
-        lines = [say(t, step.title, kind), "", say(t, step.purpose, kind)]
+        lines = [say(t, step.title, kind), "", said(t, standing, step.purpose)]
         return Message("\n".join(lines))
     stage = standing.plan.stage(step.stage)
     lines = [
@@ -63,7 +74,7 @@ def step_intro(t: Translator, standing: Standing, step: Step) -> Message:
         ),
         t.gettext("Step {number}: {title}").format(number=step.number, title=say(t, step.title, kind)),
         "",
-        say(t, step.purpose, kind),
+        said(t, standing, step.purpose),
     ]
     for heading, items in (
         (t.gettext("Tasks in this step:"), step.tasks),
@@ -71,7 +82,7 @@ def step_intro(t: Translator, standing: Standing, step: Step) -> Message:
         (t.gettext("Documents this step prepares:"), step.documents),
     ):
         if items:
-            lines += ["", heading] + [f"• {say(t, item, kind)}" for item in items]
+            lines += ["", heading] + [f"• {said(t, standing, item)}" for item in items]
     return Message("\n".join(lines))
 
 
@@ -83,14 +94,21 @@ def question_prompt(
     current: Any,
     answered: bool,
     can_go_back: bool = False,
+    earlier: Any = None,
+    brief: bool = False,
 ) -> Message:
-    """The question (or the field of a compound question) now waiting for an answer."""
+    """The question (or the field of a compound question) now waiting for an answer.
+
+    `earlier` is the answer of the question this one confirms (`confirm:`), shown as the current one
+    while this question has none of its own. `brief` leaves out why it matters, the tips and the warning
+    (the question is asked again right after them, for an answer that did not fit). Buttons that answer
+    come first; the navigation buttons (keep, skip, back, done…) after them.
+    """
     kind = standing.kind
     step = standing.plan.step_of(question.id)
     lines = [progress(t, standing, step, question), ""]
     fields = fields_of(question)
-    field_index = draft.field
-    first_part = not fields or (field_index == 0 and not draft.entries and not draft.more)
+    first_part = not fields or (draft.field == 0 and not draft.entries and not draft.more and not draft.listing)
     if question.check:
         lines.append(
             t.gettext("Policy consequence named by the step plan:")
@@ -98,45 +116,96 @@ def question_prompt(
             else t.gettext("Obstacle named by the step plan:")
         )
     lines.append(say(t, question.text, kind))
-    if first_part:
+    if first_part and not brief:
         lines += _guidance(t, standing, question)
-        if answered:
-            shown = format_value(question, current, t, kind) or t.gettext("(skipped)")
-            lines += ["", t.gettext("Current answer: {answer}").format(answer=shown)]
+    if in_list_menu(draft):
+        return _list_menu(t, standing, question, draft, lines, can_go_back)
+    back = [Button(t.gettext("◀ Back"), "back")] if steps_back(draft) or (can_go_back and first_part) else []
+    field_kept = bool(fields) and fields[draft.field].id in draft.entry and not draft.more
+    keep_whole = first_part and not field_kept and (answered or earlier is not None)
+    if keep_whole:
+        shown = format_value(question, current if answered else earlier, t, kind) or t.gettext("(skipped)")
+        lines += ["", t.gettext("Current answer: {answer}").format(answer=shown)]
+        if not answered:
+            lines.append(t.gettext("Still true? Keep it, or give the new answer."))
     if draft.more:
-        count = len(draft.entries)
-        lines += [
-            "",
-            t.ngettext("{count} entry so far. Add another?", "{count} entries so far. Add another?", count).format(
-                count=count
-            ),
-        ]
-        return Message(
-            "\n".join(lines),
-            [Button(t.gettext("Add another"), "more"), Button(t.gettext("Done"), "done")],
-            expects="choice",
-        )
+        added = entry_label(t, question, len(draft.entries), kind)
+        lines += ["", t.gettext("{entry} added. Add another?").format(entry=added)]
+        buttons = [Button(t.gettext("Add another"), "more"), Button(t.gettext("Done"), "done")]
+        return Message("\n".join(lines), buttons + back, expects="choice")
     spec: Question | FieldSpec = question
     if fields:
-        spec = fields[field_index]
+        spec = fields[draft.field]
         if question.type == QuestionType.repeat:
-            lines.append("")
-            lines.append(t.gettext("Entry {number}").format(number=len(draft.entries) + 1))
+            number = (draft.changing if draft.changing is not None else len(draft.entries)) + 1
+            lines += ["", entry_label(t, question, number, kind)]
         lines += ["", "→ " + say(t, spec.text, kind)]
         if spec.hint:
-            lines.append(t.gettext("Hint: {hint}").format(hint=say(t, spec.hint, kind)))
+            lines.append(t.gettext("Hint: {hint}").format(hint=said(t, standing, spec.hint)))
+        if field_kept:
+            shown = format_value(spec, draft.entry[spec.id], t, kind) or t.gettext("(skipped)")
+            lines.append(t.gettext("Current answer: {answer}").format(answer=shown))
     if draft.other_pending:
         lines += ["", t.gettext("Type your other answer.")]
-        return Message("\n".join(lines), expects="text")
+        return Message("\n".join(lines), back, expects="text")
     buttons, expects = _answer_buttons(t, spec, draft, kind)
     if can_skip(question, draft):
         lines += ["", t.gettext("This one is optional: /skip to leave it open.")]
         buttons.append(Button(t.gettext("Skip"), "skip"))
-    if answered and first_part:
+    if field_kept or keep_whole:
         buttons.append(Button(t.gettext("Keep current answer"), "keep"))
-    if can_go_back and first_part:
+    return Message("\n".join(lines), buttons + back, expects=expects)
+
+
+def steps_back(draft: QuestionDraft) -> bool:
+    """/back steps back inside the answer being built (a field, an entry, the "Other" text) rather than
+    to the previous question."""
+    return (
+        draft.other_pending
+        or draft.removing
+        or draft.changing is not None
+        or draft.more
+        or draft.field > 0
+        or (bool(draft.entries) and not draft.listing)
+    )
+
+
+def entry_label(t: Translator, question: Question, number: int, kind: Kind | None) -> str:
+    """One entry of a list by its own noun and number ("Organisation 2"), else "Entry 2"."""
+    if question.entry_name:
+        return f"{say(t, question.entry_name, kind)} {number}"
+    return t.gettext("Entry {number}").format(number=number)
+
+
+def _list_menu(
+    t: Translator, standing: Standing, question: Question, draft: QuestionDraft, lines: list[str], can_go_back: bool
+) -> Message:
+    """An answered list: pick an entry to change (or to remove), add one, or be done."""
+    kind = standing.kind
+    buttons = [
+        Button(
+            shorten(f"{entry_label(t, question, n + 1, kind)}: {format_entry(question, entry, t, kind)}", 60),
+            f"entry:{n}",
+        )
+        for n, entry in enumerate(draft.entries)
+    ]
+    if draft.removing:
+        lines += ["", t.gettext("Which entry do you want to remove?")]
+        return Message("\n".join(lines), [*buttons, Button(t.gettext("◀ Back"), "back")], expects="choice")
+    count = len(draft.entries)
+    lines += [
+        "",
+        t.ngettext("This list has {count} entry.", "This list has {count} entries.", count).format(count=count),
+        t.gettext("Choose an entry to change it, or add or remove one."),
+    ]
+    if count < question.max_entries:
+        buttons.append(Button(t.gettext("Add an entry"), "add"))
+    if count > question.min_entries:
+        buttons.append(Button(t.gettext("Remove an entry"), "remove"))
+    buttons.append(Button(t.gettext("Done"), "done"))
+    if can_go_back:
         buttons.append(Button(t.gettext("◀ Back"), "back"))
-    return Message("\n".join(lines), buttons, expects=expects)
+    return Message("\n".join(lines), buttons, expects="choice")
 
 
 def _guidance(t: Translator, standing: Standing, question: Question) -> list[str]:
@@ -144,18 +213,18 @@ def _guidance(t: Translator, standing: Standing, question: Question) -> list[str
     kind = standing.kind
     lines = []
     if question.why:
-        lines.append(t.gettext("Why it matters: {why}").format(why=say(t, question.why, kind)))
-    if question.hint and not fields_of(question):
-        lines.append(t.gettext("Hint: {hint}").format(hint=say(t, question.hint, kind)))
+        lines.append(t.gettext("Why it matters: {why}").format(why=said(t, standing, question.why)))
+    if question.hint:
+        lines.append(t.gettext("Hint: {hint}").format(hint=said(t, standing, question.hint)))
     if question.tip:
         key = standing.plan.keys[question.tip]
         lines.append(
             t.gettext("Key to success {number}, {title}: {tip}").format(
-                number=key.number, title=say(t, key.title, kind), tip=say(t, key.tip, kind)
+                number=key.number, title=say(t, key.title, kind), tip=said(t, standing, key.tip)
             )
         )
     if question.warning:
-        lines.append(t.gettext("Watch out: {warning}").format(warning=say(t, question.warning, kind)))
+        lines.append(t.gettext("Watch out: {warning}").format(warning=said(t, standing, question.warning)))
     if question.funding:
         lines += _funding(t, standing)
     return ["", *lines] if lines else []
@@ -198,7 +267,9 @@ def _answer_buttons(
     if spec.type == QuestionType.multi:
         ticked = set(draft.selected)
         buttons = [Button(("✓ " if o.id in ticked else "") + say(t, o.label, kind), f"o:{o.id}") for o in spec.options]
-        if spec.other:
+        if spec.other and draft.other:
+            buttons.append(Button("✓ " + t.gettext("Other: {answer}").format(answer=shorten(draft.other, 40)), "other"))
+        elif spec.other:
             buttons.append(Button(t.gettext("Other…"), "other"))
         buttons.append(Button(t.gettext("Done"), "done"))
         return buttons, "multi"

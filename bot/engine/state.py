@@ -18,14 +18,24 @@ class _State(BaseModel):
 
 
 class QuestionDraft(_State):
-    """A compound answer being built: fields of an entry, entries of a list, ticks of a multiple choice."""
+    """A compound answer being built: fields of an entry, entries of a list, ticks of a multiple choice.
+
+    An answered list is changed one entry at a time (`listing`): the person picks an entry to change
+    (`changing` is its index, or `len(entries)` for a new one) or to remove (`removing`); each change is
+    stored at once, so `entries` is then the stored list.
+    """
 
     field: int = 0
     entry: dict[str, Any] = {}
     entries: list[dict[str, Any]] = []
     selected: list[str] = []
+    other: str | None = None  # the text typed for "Other…", kept while ticking goes on
     other_pending: bool = False
     more: bool = False  # a list entry is finished: asking whether to add another
+    listing: bool = False  # an answered list is being changed entry by entry
+    changing: int | None = None  # the entry whose fields are being asked while `listing`
+    removing: bool = False  # choosing the entry to remove while `listing`
+    changed: bool = False  # a change to the list was stored while `listing`
 
 
 class MenuForm(_State):
