@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import ContextTypes
 
-from bot.engine.messages import Command, Event, Message, Press, Text, Unreadable, Upload, User
+from bot.engine.messages import Command, Event, Message, Press, Text, Unreadable, Upload, User, is_navigation
 from bot.engine.service import Service, unsaved
 from bot.i18n import Translator, supported, translator
 from bot.storage.database import StorageError, Tx
@@ -119,7 +119,8 @@ class Handlers:
             same_question = bool(mine) and mine[-1].prompt == event.prompt
             if accepted and same_question and len(mine) == 1 and pressed is not None:
                 return prepare(tx, chat_id, user.id, replies, edit_in_place=pressed)  # a tick, in place
-            label = stored.label if accepted and stored is not None and not same_question else None
+            answered = stored is not None and accepted and not same_question and not is_navigation(stored.value)
+            label = stored.label if answered and stored is not None else None  # "✔ <answer>", never "✔ Back"
             return prepare(tx, chat_id, user.id, replies, answer=label, shown=shown)
 
         await self._apply(update, chat_id, user, work, shown)
