@@ -154,3 +154,35 @@ async def test_concurrent_people_are_committed_together_and_each_person_in_order
         assert answers["motto"].value == "Motto 107" and answers["municipality"].value == "Town 107"
     finally:
         await db.close()
+
+
+async def test_documents_says_a_stage_s_drafts_are_being_prepared_while_its_job_is_open(
+    mini_plan: Plan, tmp_path: Path
+) -> None:
+    db = await Database.open(tmp_path / "preparing.db")
+    try:
+        service = service_on(mini_plan, db)
+        worker, service.drafts = service.drafts, None  # the worker is busy elsewhere: the job waits
+        user = User(1, "en", "Sofie")
+        chat = Chat(service, user)
+        await chat.send(Command("start"), *SETUP, *ALPHA, Press("close"), *BETA, Press("close"), Press("close_stage"))
+        assert "I am making its drafts now" in chat.text
+        await chat.send(Command("documents"))
+        assert "The drafts of stage 1 are being prepared" in chat.text
+        assert worker is not None
+        await worker.finish_open()
+        await chat.send(Command("documents"))
+        assert "being prepared" not in chat.text and "2 files" in chat.text
+    finally:
+        await db.close()
+
+
+def test_the_bot_s_own_process_never_loads_the_document_writers() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, bot.cli, bot.telegram.app, bot.engine.service; print('docx' in sys.modules, 'fpdf' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.split() == ["False", "False"]  # python-docx and fpdf2 load only where drafts are made
