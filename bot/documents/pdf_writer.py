@@ -132,6 +132,8 @@ def _add(pdf: _Draft, block: Block) -> None:
         _table(pdf, block)
     elif block.kind == "image":  # a picture that was not made (yet): its description stands in
         _write(pdf, block.spans, SIZES[0])
+    elif block.kind == "page":
+        pdf.add_page()
     elif block.kind == "rule":
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
         pdf.ln(3)
