@@ -15,7 +15,7 @@ from bot.plan.models import Plan
 from tests.console_script import console_lines
 from tests.readers import docx_text, pdf_text
 
-ALL_DRAFTS = 15
+ALL_DRAFTS = 20  # 15 drafts, the two of step 6 and the annex of sources of each stage
 
 
 def run_console(db: Path, out: Path, language: str, lines: list[str]) -> str:

@@ -15,8 +15,8 @@ from io import BytesIO
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.opc.exceptions import PackageNotFoundError
 from docx.enum.text import WD_BREAK
+from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 

@@ -175,9 +175,8 @@ def _stage_reads(plan: Plan, stage: int) -> list[str]:
 
 
 def _annex(request: DraftRequest, document: Document, t: Translator, version: int, used: list[str]) -> str:
-    """The stage's annex of sources: per step, each answer its drafts use, who gave it and when, and where it is used."""
+    """The stage's annex of sources: per step, each answer its drafts use, who gave it, when, and where it is used."""
     plan, kind = request.plan, request.kind
-    questions = plan.questions()
     drafts = [d for d in plan.documents_of(document.stage) if not d.annex]
     readers = {d.id: set(_used(plan.templates / d.template)) for d in drafts}
     steps = []
@@ -194,15 +193,23 @@ def _annex(request: DraftRequest, document: Document, t: Translator, version: in
                     "by": escape_markdown(source.name),
                     "on": t.date(date.fromisoformat(source.when[:10])) if source.when else "",
                     "used_in": [
-                        escape_markdown(t.translate(pick(d.title, kind))) for d in drafts if question.id in readers[d.id]
+                        escape_markdown(t.translate(pick(d.title, kind)))
+                        for d in drafts
+                        if question.id in readers[d.id]
                     ],
                 }
             )
         if rows:
-            title = t.gettext("Step {number}: {title}").format(number=step.number, title=t.translate(pick(step.title, kind)))
+            title = t.gettext("Step {number}: {title}").format(
+                number=step.number, title=t.translate(pick(step.title, kind))
+            )
             if step.stage == 0:
                 title = t.translate(pick(step.title, kind))
             steps.append({"title": escape_markdown(title), "rows": rows})
     renderer = DocumentRenderer(plan, request.values, t, kind)
-    extra = {"annex": steps, "stage": document.stage, "drafts": [escape_markdown(t.translate(pick(d.title, kind))) for d in drafts]}
+    extra = {
+        "annex": steps,
+        "stage": document.stage,
+        "drafts": [escape_markdown(t.translate(pick(d.title, kind))) for d in drafts],
+    }
     return renderer.render(document, request.facts, version, request.today, extra=extra).markdown

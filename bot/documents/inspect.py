@@ -42,6 +42,7 @@ def templates_read(templates: Path, name: str) -> list[str]:
         seen.append(current)
         tree = Environment(extensions=["jinja2.ext.i18n"]).parse((templates / current).read_text(encoding="utf-8"))
         for node in tree.find_all((nodes.Import, nodes.FromImport, nodes.Include)):
-            if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
-                pending.append(node.template.value)
+            target = getattr(node, "template", None)
+            if isinstance(target, nodes.Const) and isinstance(target.value, str):
+                pending.append(target.value)
     return seen

@@ -97,7 +97,10 @@ class Context:
         translated = found is not None and found.source == text and bool(found.text)
         seen = self.passages.get(key)
         if seen is None or seen.source != text:
-            number = 0 if translated else 1 + sum(1 for p in self.passages.values() if not p.translated)
+            number = 0
+            if not translated:  # the same text of the same answer keeps one number (five roles "Member")
+                same = [p.number for p in self.untranslated if p.question == key[0] and p.source == text]
+                number = same[0] if same else 1 + max((p.number for p in self.passages.values()), default=0)
             seen = self.passages[key] = Passage(key[0], key[1], text, label, translated, number)
         if translated and found is not None:
             return escape_markdown(found.text)
@@ -107,6 +110,15 @@ class Context:
     @property
     def untranslated(self) -> list[Passage]:
         return [p for p in self.passages.values() if not p.translated]
+
+
+def _distinct(passages: list[Passage]) -> list[Passage]:
+    """Each untranslated passage once, by its number."""
+    seen: dict[int, Passage] = {}
+    for passage in passages:
+        if not passage.translated:
+            seen.setdefault(passage.number, passage)
+    return list(seen.values())
 
 
 def _label(ctx: Context, spec: Question | FieldSpec, owner: Question | None, entry: int | None) -> str:
@@ -211,6 +223,14 @@ class Value:
     def option(self, option_id: str) -> str:
         """The label of one of the question's options, in the draft's language."""
         return escape_markdown(option_label(self._spec, option_id, self._ctx.t, self._ctx.kind))
+
+    @property
+    def language(self) -> str:
+        """A language chosen by its code (the partner's working language) named in the draft's language."""
+        names = self._ctx.t.locale.languages
+        if isinstance(self._value, str) and self._value in names:
+            return escape_markdown(str(names[self._value]))
+        return str(self)
 
     @property
     def lower(self) -> str:
@@ -322,7 +342,8 @@ class Render:
 
     @property
     def untranslated(self) -> list[Passage]:
-        return [p for p in self.passages if not p.translated]
+        """The passages still in the language they were typed in, each once, in the order of their numbers."""
+        return _distinct(self.passages)
 
 
 @lru_cache(maxsize=4)

@@ -170,18 +170,18 @@ def _specs(db: Tx, plan: Plan, job: DraftJob, values: dict[str, Any], project_la
         for row in rows:
             if row is not None and row["kind"] in documents:
                 out.setdefault((row["kind"], row["language"], row["version"]), []).append(row["id"])
-        specs = []
+        rebuilt = []
         for (kind, code, version), ids in out.items():
-            language, _, also = code.partition("-")
-            specs.append(Spec(documents[kind], language, version, also or None, tuple(ids)))
-        return specs
+            first, _, second = code.partition("-")
+            rebuilt.append(Spec(documents[kind], first, version, second or None, tuple(ids)))
+        return rebuilt
     specs = []
     for document_id in job.documents:
         document = documents.get(document_id)
         if document is None:
             continue
         chosen = job.language or language_of(document, values, project_language)
-        also = None if job.language else _also(document, values, chosen)  # one language asked: that one only
+        also: str | None = None if job.language else _also(document, values, chosen)  # one language asked: only it
         spec = Spec(document, chosen, 0, also)
         version = db.documents.next_version(job.project_id, document.id, spec.code, "docx")
         specs.append(Spec(document, chosen, version, also))

@@ -35,7 +35,11 @@ TEXT_LIMIT = 4000
 
 @dataclass
 class Item:
-    """A passage of the drafts for the partner, and where its translation stands."""
+    """A passage of the drafts for the partner, and where its translation stands.
+
+    The same text in several places of one answer (five committee members whose role is "Member")
+    is one passage: its translation is stored for each place.
+    """
 
     question: str
     part: str
@@ -43,6 +47,8 @@ class Item:
     label: str
     documents: list[str] = field(default_factory=list)
     stored: StoredTranslation | None = None
+    parts: list[str] = field(default_factory=list)  # every part of the answer that holds this same text
+    stored_parts: dict[str, StoredTranslation | None] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -50,10 +56,11 @@ class Item:
 
     @property
     def state(self) -> str:
-        """done (translated, the original unchanged), outdated (the original changed since) or open."""
+        """done (translated everywhere, the original unchanged), outdated (the original changed since) or open."""
         if self.stored is None or not self.stored.text:
             return "open"
-        return "done" if self.stored.source == self.source else "outdated"
+        current = all(s is not None and s.source == self.source and s.text for s in self.stored_parts.values())
+        return "done" if current else "outdated"
 
 
 def target(turn: Turn) -> str | None:
@@ -82,15 +89,18 @@ def items(conv: Conversation, turn: Turn, language: str) -> list[Item]:
     values = turn.standing.values
     facts = ProjectFacts(turn.project.name, str(values.get("country") or ""), turn.project.kind or "")
     renderer = DocumentRenderer(conv.plan, values, t, turn.standing.kind, None, True, translations)
-    found: dict[str, Item] = {}
+    found: dict[tuple[str, str], Item] = {}
     for document in partner_documents(conv):
         title = t.translate(pick(document.title, turn.standing.kind))
         for passage in renderer.render(document, facts, 1, conv.today()).passages:
             item = found.setdefault(
-                f"{passage.question}:{passage.part}",
+                (passage.question, passage.source),
                 Item(passage.question, passage.part, passage.source, passage.label),
             )
-            item.stored = stored.get((passage.question, passage.part))
+            if passage.part not in item.parts:
+                item.parts.append(passage.part)
+                item.stored_parts[passage.part] = stored.get((passage.question, passage.part))
+            item.stored = item.stored or stored.get((passage.question, passage.part))
             if title not in item.documents:
                 item.documents.append(title)
     return list(found.values())
@@ -144,7 +154,9 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
             for m in turn.members.values()
             if m.role == "member"
         ]
-        text = t.gettext("Who besides the coordinators and the partner's contact may translate? Press a name to change.")
+        text = t.gettext(
+            "Who besides the coordinators and the partner's contact may translate? Press a name to change."
+        )
         if not buttons:
             text = t.gettext("There are no other members to name yet; invite them with /invite.")
         buttons.append(Button(t.gettext("Done"), "done"))
@@ -199,7 +211,8 @@ def choose(conv: Conversation, turn: Turn, value: str) -> list[Message]:
         _save(turn, item, language, item.stored.text)
         out.append(Message(t.gettext("Kept.")))
     elif value == "confirm" and item.stored is not None:
-        turn.db.translations.confirm(turn.project.id, item.question, item.part, language, turn.user)
+        for part in item.parts or [item.part]:
+            turn.db.translations.confirm(turn.project.id, item.question, part, language, turn.user)
         out.append(Message(t.gettext("Confirmed.")))
     elif value == "stop":
         turn.position = position.back
@@ -235,8 +248,9 @@ def _overview(conv: Conversation, turn: Turn, language: str, found: list[Item]) 
             "The drafts for the partner print {count} passages that were written in {original}:",
             len(found),
         ).format(count=len(found), original=_name(turn, turn.project.document_language)),
-        t.gettext("{done} translated, {outdated} out of date (the original changed since), {open} still to translate.")
-        .format(**counts),
+        t.gettext(
+            "{done} translated, {outdated} out of date (the original changed since), {open} still to translate."
+        ).format(**counts),
     ]
     buttons = []
     if counts["open"] or counts["outdated"]:
@@ -307,7 +321,8 @@ def _advance(conv: Conversation, turn: Turn, language: str, mode: str, key: str)
 
 
 def _save(turn: Turn, item: Item, language: str, text: str) -> None:
-    turn.db.translations.save(turn.project.id, item.question, item.part, language, item.source, text, turn.user)
+    for part in item.parts or [item.part]:
+        turn.db.translations.save(turn.project.id, item.question, part, language, item.source, text, turn.user)
 
 
 def _why_nothing(turn: Turn) -> str:
