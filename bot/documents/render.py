@@ -246,6 +246,13 @@ class Value:
             return str(self)
         return format_list(self._labels(lower=True), locale=self._ctx.t.locale)
 
+    @property
+    def either(self) -> str:
+        """The chosen options as alternatives: "corruption, unsafe travel or no elected council"."""
+        if not self:
+            return str(self)
+        return format_list(self._labels(lower=True), style="or", locale=self._ctx.t.locale)
+
     def _labels(self, lower: bool) -> list[str]:
         ctx = self._ctx
         labels = [option_label(self._spec, option, ctx.t, ctx.kind) for option in self._value.get("selected", [])]
@@ -258,8 +265,8 @@ class Value:
 def _lower(label: str, t: Translator) -> str:
     """An option's label inside a sentence: "Youth" becomes "youth", but "GROS", "EU…" and German nouns stay."""
     first = label.split(" ", 1)[0]
-    if t.language == "de" or not first or (len(first) > 1 and not first[1:].islower()):
-        return label  # German nouns, "GROS", "EU…", "CERV" keep their capitals
+    if t.language == "de" or not first or (len(first) > 1 and not first[1:].islower()) or first.startswith("Europ"):
+        return label  # German nouns, "GROS", "EU…", "CERV", "European" keep their capitals
     return label[0].lower() + label[1:]
 
 
@@ -393,9 +400,8 @@ class DocumentRenderer:
         title = self.t.translate(pick(document.title, self.kind))
         gettext, ngettext = self.t.gettext, self.t.ngettext
         code = self.plan.terms.country_code(self.values.get("country") or project.country) or ""
-        view = ProjectView(
-            escape_markdown(project.name), escape_markdown(project.country), project.kind, code, _form(code)
-        )
+        country = self.t.locale.territories.get(code) or project.country  # "Bélgica" in a Spanish draft
+        view = ProjectView(escape_markdown(project.name), escape_markdown(country), project.kind, code, _form(code))
         content = template.render(
             a=Answers(self.plan, self.values, ctx),
             q=QuestionTexts(self.plan, self.t, self.kind),
