@@ -90,11 +90,12 @@ def request(plan: Plan, values: dict[str, Any], **extra: Any) -> DraftRequest:
 
 
 def babel_words(locale: str) -> set[str]:
-    """What Babel itself writes in drafts of `locale`: month and day names, the "and" of lists, language names."""
+    """What Babel writes in drafts of `locale`: month and day names, the "and" of lists, language and country names."""
     t = translator(locale)
     words = {w.lower() for w in get_month_names("wide", locale=t.locale).values()}
     words |= {w.lower() for w in get_day_names("wide", locale=t.locale).values()}
     words |= {w.lower() for name in t.locale.languages.values() for w in re.findall(r"\w+", name)}
+    words |= {w.lower() for name in t.locale.territories.values() for w in re.findall(r"\w+", name)}
     return words | {"en", "of"}
 
 
