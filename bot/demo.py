@@ -39,6 +39,36 @@ def demo_answers(language: str, root: Path = DIALOGS_DIR) -> dict[str, Any]:
     return answers
 
 
+def demo_translations(language: str, root: Path = DIALOGS_DIR) -> dict[str, str]:
+    """How the fictional committee translated its passages for the partner into `language` (may be empty)."""
+    path = root / "demo" / "translations" / f"{language}.yaml"
+    if not path.is_file():
+        return {}
+    return {str(key): str(text) for key, text in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+
+
+async def translation_round(service: Service, user: User, translations: dict[str, str]) -> int:
+    """Play /translate: answer each open passage from `translations`, skip the others; return how many were given."""
+    given = 0
+    await service.handle(user, Command("translate"))
+    position = await service.db.run(lambda tx: _position(tx, user.id))
+    if position.get("menu") != "translate":
+        return 0  # nothing to translate (no partner language yet, or the partner works in our language)
+    await service.handle(user, Press("start:open"))
+    seen: set[str] = set()
+    while True:
+        position = await service.db.run(lambda tx: _position(tx, user.id))
+        if position.get("menu") != "translate_passage" or position.get("arg") in seen:
+            break
+        seen.add(str(position["arg"]))
+        question, _, part = str(position["arg"]).split(":", 2)[2].partition(":")
+        text = translations.get(f"{question}.{part}" if part else question)
+        given += bool(text)
+        await service.handle(user, Text(text) if text else Press("skip"))
+    await service.handle(user, Command("cancel"))
+    return given
+
+
 def events_for(question: Question, value: Any, t: Translator) -> Iterator[Event]:
     """The events a person causes to give `value` as the answer to `question`."""
     if value is None or value == []:
@@ -106,8 +136,14 @@ class Played:
     effort: Effort
 
 
-async def play(service: Service, plan: Plan, user: User, answers: dict[str, Any]) -> Played:
-    """Answer every question the engine asks with `answers`, close every step; return the drafts and the effort."""
+async def play(
+    service: Service, plan: Plan, user: User, answers: dict[str, Any], translations: dict[str, str] | None = None
+) -> Played:
+    """Answer every question the engine asks with `answers`, close every step; return the drafts and the effort.
+
+    Before a stage is closed, the committee translates the passages of the drafts for the partner
+    (`translations`, by passage), as a committee does with /translate.
+    """
     t = translator(await service.db.run(lambda tx: tx.users.ensure(user.id, user.language_code or "en", user.name)))
     questions = plan.questions()
     files: list[Attachment] = []
@@ -125,6 +161,8 @@ async def play(service: Service, plan: Plan, user: User, answers: dict[str, Any]
             events: list[Event] = [Press("close")]
             effort.count(plan.steps[position["step"]].stage, None, 1)
         elif position["at"] == "stage_review":
+            if translations:
+                await translation_round(service, user, translations)
             events = [Press("close_stage")]
             effort.count(position["stage"], None, 1)
         else:
@@ -164,7 +202,9 @@ async def run_demo(
         user = User(DEMO_USER.id, language, DEMO_USER.name)
         await service.handle(user, Command("start"))  # creates the project; its drafts are in the demo's language
         await db.run(lambda tx: tx.projects.update(tx.users.current_project(user.id) or 1, document_language=language))
-        played = await play(service, plan, user, demo_answers(language))
+        answers = demo_answers(language)
+        partner = str(answers.get("partner_language") or "")
+        played = await play(service, plan, user, answers, demo_translations(partner) if partner != language else {})
     finally:
         await db.close()
     out_dir.mkdir(parents=True, exist_ok=True)

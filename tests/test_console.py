@@ -22,7 +22,7 @@ from bot.storage.database import Database
 from tests.console_script import console_lines
 from tests.readers import docx_text, pdf_text
 
-ALL_DRAFTS = 15
+ALL_DRAFTS = 20  # 15 drafts, the two of step 6 and the annex of sources of each stage
 
 
 def run_console(db: Path, out: Path, language: str, lines: list[str]) -> str:
@@ -44,7 +44,7 @@ def test_a_full_walk_through_all_three_stages(plan: Plan, tmp_path: Path, langua
     output = run_console(tmp_path / "walk.db", tmp_path / "out", language, lines)
     drafts = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(drafts) == ALL_DRAFTS * 2  # each as DOCX and as PDF
-    assert all(re.search(r"_v1_[a-z]{2}\.(docx|pdf)$", name) for name in drafts)
+    assert all(re.search(r"_v1_[a-z]{2}(-[a-z]{2})?\.(docx|pdf)$", name) for name in drafts)  # the protocol: two
     profile = docx_text(next((tmp_path / "out").glob("municipal_profile_v1_*.docx")).read_bytes())
     assert "Lindenberg" in profile
     assert answers["offer"][:40] in profile

@@ -185,7 +185,7 @@ async def test_kill_9_while_a_stage_s_drafts_are_made_delivers_every_draft_once_
             assert db.execute("SELECT COUNT(*) FROM draft_jobs WHERE built_at IS NULL").fetchone() == (1,)
         bot = start_bot(emulator.root, database)
         try:
-            expected = 10  # five drafts of stage 1, each as DOCX and PDF
+            expected = 12  # five drafts of stage 1 and their annex of sources, each as DOCX and PDF
             for chat in (COORDINATOR, MEMBER, GROUP):
                 await emulator.wait_for(
                     chat, lambda m, chat=chat: len(_documents(emulator).get(chat, [])) >= expected, timeout=120

@@ -62,17 +62,27 @@ def test_demo_writes_every_draft_in_both_formats(plan: Plan, tmp_path: Path) -> 
     lines = result.stdout.splitlines()
     written = {Path(line).name for line in lines if line.endswith((".docx", ".pdf"))}
     assert any(line.startswith("stage 1: ") and "questions asked" in line for line in lines)  # the effort, per stage
+
     # partner-facing drafts are in the partner's language (Spanish for San Rafael del Norte) once it is
-    # known, that is from stage 2; the municipal profile of stage 1 is still in the project's language
-    language = {d.id: "es" if d.audience == "partner" and d.stage > 1 else "en" for d in plan.documents}
-    assert written == {f"{d.id}_v1_{language[d.id]}.{ext}" for d in plan.documents for ext in ("docx", "pdf")}
+    # known, that is from stage 2; the municipal profile of stage 1 is still in the project's language; the
+    # protocol is in both, and its file name says so
+    def language(d) -> str:
+        if d.bilingual:
+            return "en-es"
+        return "es" if d.partner_facing and d.stage > 1 else "en"
+
+    assert written == {f"{d.id}_v1_{language(d)}.{ext}" for d in plan.documents for ext in ("docx", "pdf")}
     for draft in plan.documents:
-        word = docx_text((tmp_path / f"{draft.id}_v1_{language[draft.id]}.docx").read_bytes())
-        pdf = pdf_text((tmp_path / f"{draft.id}_v1_{language[draft.id]}.pdf").read_bytes())
-        title = translator(language[draft.id]).translate(draft.title)
-        assert title in word and "Lindenberg" in word, draft.id
+        content = (tmp_path / f"{draft.id}_v1_{language(draft)}.docx").read_bytes()
+        word = docx_text(content)
+        pdf = pdf_text((tmp_path / f"{draft.id}_v1_{language(draft)}.pdf").read_bytes())
+        title = translator(language(draft)[:2]).translate(draft.title)
+        # a council decision is headed by its subject; its title is the document's, and every page's footer
+        assert WordDocument(BytesIO(content)).core_properties.title.startswith(title) and "Lindenberg" in word
         assert "[to be completed" not in word and "[pendiente de completar" not in word, draft.id  # all answered
         assert title in pdf.replace("\n", " "), draft.id
+    protocol = docx_text((tmp_path / "cooperation_protocol_v1_en-es.docx").read_bytes())
+    assert protocol.count("San Rafael del Norte") > 10 and "Borrador" in protocol  # both texts, complete
 
 
 def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:
@@ -84,7 +94,7 @@ def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:
     assert {"Heading 1", "Heading 2"} & {style for style, _ in styles}
     text = docx_text(draft.docx)
     assert demo["region_identity"][:60] in text
-    assert "Lindenberg · March 15, 2027 · Version 1" in text
+    assert "Lindenberg (Belgium)" in text and "March 15, 2027 · Version 1" in text
     partners = build(request(plan, values), document(plan, "local_partners"), "en", 1)
     assert WordDocument(BytesIO(partners.docx)).tables, "the inventory is a Word table"
     assert demo["local_partners"][0]["organisation"] in docx_text(partners.docx)
@@ -95,13 +105,21 @@ def test_word_drafts_use_real_styles_and_carry_the_answers(plan: Plan) -> None:
     assert "[ ]" not in docx_text(checklist.docx), "no Markdown checkbox is left as text"
 
 
-def test_every_draft_has_an_annex_of_its_sources(plan: Plan) -> None:
+def test_the_annex_of_sources_is_a_separate_internal_file_per_stage(plan: Plan) -> None:
     values = stored_demo(plan)
     draft = build(request(plan, values), document(plan, "policy_statement"), "en", 1)
     text = docx_text(draft.docx)
-    assert "Annex: the answers this draft is built from" in text
-    assert "Sofie Van Damme" in text and "March 1, 2027" in text
-    assert set(draft.sources) >= {"objectives", "motivation"}
+    assert "March 1, 2027" not in text and "Answered by" not in text  # no annex in the draft itself
+    assert set(draft.sources) >= {"objectives", "motivation"}  # what it was built from is kept with it
+    annex = build(request(plan, values), document(plan, "sources_stage1"), "en", 1)
+    listed = docx_text(annex.docx)
+    assert "Answered by Sofie Van Damme on March 1, 2027" in listed
+    assert "not sent to the partner" in listed
+    assert values["objectives"][:80] in listed and "Policy statement" in listed  # the answer and where it is used
+    stage_reads = {
+        qid for d in plan.documents_of(1) if not d.annex for qid in build(request(plan, values), d, "en", 1).sources
+    }
+    assert set(annex.sources) == stage_reads  # every answer of the stage's drafts, no other
 
 
 def test_pdf_has_unicode_fonts_embedded_page_numbers_and_a_footer(plan: Plan) -> None:
@@ -209,12 +227,27 @@ def test_the_partner_checklist_is_written_in_the_partner_language(plan: Plan) ->
     assert dutch.splitlines()[0] != english.splitlines()[0]
 
 
-def test_the_protocol_can_be_bilingual(plan: Plan) -> None:
-    values = stored_demo(plan)
+def test_the_protocol_is_one_file_in_both_languages(plan: Plan) -> None:
+    from bot.engine.drafting import _also, language_of
+
+    values = stored_demo(plan) | {"partner_language": "es"}
     protocol = document(plan, "cooperation_protocol")
-    both = docx_text(build(request(plan, values), protocol, "en", 1, also="nl").docx)
+    assert language_of(protocol, values, "nl") == "nl" and _also(protocol, values, "nl") == "es"
+    assert _also(protocol, values | {"partner_language": "nl"}, "nl") is None  # one language when both speak it
+    draft = build(request(plan, values), protocol, "en", 1, also="nl")
+    assert draft.filename("docx") == "cooperation_protocol_v1_en-nl.docx"
+    both = docx_text(draft.docx)
     assert "Draft cooperation protocol" in both and "Ontwerp van samenwerkingsprotocol" in both
-    assert both.index("Draft cooperation protocol") < both.index("Ontwerp van samenwerkingsprotocol")
+    first, second = both.split("Ontwerp van samenwerkingsprotocol", 1)
+    for article in range(1, 11):  # the charter's articles, in both texts
+        assert f"Article {article}." in first
+    assert second.count("San Rafael del Norte") >= first.count("San Rafael del Norte") - 2  # complete, both
+    assert len(WordDocument(BytesIO(draft.docx)).tables) == 2  # a signature block in each language
+    styles = docx_styles(draft.docx)
+    assert [text for style, text in styles if style == "Title"] == [
+        "Draft cooperation protocol",
+        "Ontwerp van samenwerkingsprotocol",
+    ]  # the second text starts on a new page with its own title
 
 
 def test_a_letterhead_brings_its_header_and_styles(plan: Plan) -> None:

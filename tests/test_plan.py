@@ -303,12 +303,17 @@ def test_every_document_of_each_stage_is_defined(plan: Plan) -> None:
         "communication_plan",
         "local_partners",
         "summary_report",
+        "sources_stage1",
     }
     assert {d.id for d in plan.documents_of(2)} >= {
         "partner_profile",
         "partner_checklist",
         "candidate_comparison",
+        "internal_memo",
+        "partner_description",  # step 6: "Beschrijving van partnergemeente"
         "cooperation_protocol",
+        "start_decision",  # step 6: "Beleidsbeslissing over start"
+        "sources_stage2",
     }
     assert {d.id for d in plan.documents_of(3)} == {
         "strategic_plan",
@@ -316,7 +321,11 @@ def test_every_document_of_each_stage_is_defined(plan: Plan) -> None:
         "cooperation_communication_plan",
         "training_plan",
         "evaluation_report",
+        "sources_stage3",
     }
+    # every stage has one annex of sources, and it is the only place that says who answered what
+    assert [d.stage for d in plan.documents if d.annex] == [1, 2, 3]
+    assert not any(d.annex and d.partner_facing for d in plan.documents)
 
 
 # Broken plans: each fails with the file, the place in it and what is wrong.

@@ -14,9 +14,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 LINE_BREAK = "\ue000"  # a line break inside an answer; survives Markdown, tables included
+PAGE_BREAK = "\ue001"  # a paragraph of only this starts a new page (the second language of a bilingual draft)
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue001\ufffe\uffff]")
 
 
 def escape_markdown(text: str) -> str:
@@ -34,7 +35,7 @@ class Span:
 
 @dataclass
 class Block:
-    """kind: heading | paragraph | bullet | number | check | table | rule | image."""
+    """kind: heading | paragraph | bullet | number | check | table | rule | image | page."""
 
     kind: str
     spans: list[Span] = field(default_factory=list)
@@ -66,6 +67,8 @@ def parse(markdown: str) -> list[Block]:
         elif kind == "inline" and tokens[index - 1].type == "paragraph_open" and _is_image(token):
             image = token.children[0]
             blocks.append(Block("image", [Span(image.content)], src=str(image.attrs.get("src", ""))))
+        elif kind == "inline" and tokens[index - 1].type == "paragraph_open" and token.content == PAGE_BREAK:
+            blocks.append(Block("page"))
         elif kind == "inline" and tokens[index - 1].type == "paragraph_open":
             blocks.append(_paragraph(token, lists, depth=len(lists)))
         elif kind == "table_open":

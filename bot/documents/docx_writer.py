@@ -15,6 +15,7 @@ from io import BytesIO
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_BREAK
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
@@ -98,8 +99,8 @@ def write_docx(
     for number, block in enumerate(blocks):
         if block.kind == "image" and block.src in (images or {}):
             document.add_picture(BytesIO((images or {})[block.src]), width=Cm(16))
-        else:
-            _add(document, block, first=number == 0)
+        else:  # the first heading, and the first after a page break (a bilingual draft's second text), is a title
+            _add(document, block, first=number == 0 or blocks[number - 1].kind == "page")
     out = BytesIO()
     document.save(out)
     return out.getvalue()
@@ -139,6 +140,8 @@ def _add(document: DocxDocument, block: Block, first: bool) -> None:
         _table(document, block)
     elif block.kind == "rule":
         document.add_paragraph("—" * 20)
+    elif block.kind == "page":
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     elif block.kind == "image":  # a picture that was not made (yet): its description stands in
         _fill(document.add_paragraph(), block.spans)
 

@@ -9,6 +9,7 @@ need it; a character no embedded font has prints as □ rather than vanishing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from functools import cache
 from io import BytesIO
@@ -111,6 +112,8 @@ def write_pdf(blocks: list[Block], title: str, footer: str, images: dict[str, by
 
 def _add(pdf: _Draft, block: Block) -> None:
     if block.kind == "heading":
+        if block.level > 1 and pdf.get_y() > pdf.h - pdf.b_margin - 30:
+            pdf.add_page()  # a heading is not left alone at the foot of a page
         pdf.ln(3 if block.level > 1 else 0)
         _write(pdf, block.spans, SIZES.get(block.level, SIZES[3]), bold=True)
         pdf.ln(2)
@@ -132,6 +135,8 @@ def _add(pdf: _Draft, block: Block) -> None:
         _table(pdf, block)
     elif block.kind == "image":  # a picture that was not made (yet): its description stands in
         _write(pdf, block.spans, SIZES[0])
+    elif block.kind == "page":
+        pdf.add_page()
     elif block.kind == "rule":
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
         pdf.ln(3)
@@ -140,11 +145,27 @@ def _add(pdf: _Draft, block: Block) -> None:
 def _write(pdf: _Draft, spans: list[Span], size: float, bold: bool = False) -> None:
     """Flowing text with bold and italic runs; answers' own line breaks are kept."""
     height = size * 0.53
-    for span in spans:
-        style = ("B" if bold or span.bold else "") + ("I" if span.italic else "")
+    for number, span in enumerate(_merged(spans, bold)):
+        style = ("B" if span.bold else "") + ("I" if span.italic else "")
         pdf.set_font(FAMILY, style, size)
-        pdf.write(height, _printable(span.text.replace(LINE_BREAK, "\n")))
+        text = _printable(span.text.replace(LINE_BREAK, "\n"))
+        first = re.match(r"\S+", text)
+        if number and first and pdf.get_string_width(first.group(0)) > pdf.w - pdf.r_margin - pdf.get_x():
+            pdf.ln(height)  # a run that starts with a word that no longer fits starts on the next line, whole
+        pdf.write(height, text)
     pdf.ln(height)
+
+
+def _merged(spans: list[Span], bold: bool) -> list[Span]:
+    """Runs of the same style as one: fpdf2 breaks lines only inside one run, so each run is as long as can be."""
+    out: list[Span] = []
+    for span in spans:
+        current = Span(span.text, bold or span.bold, span.italic)
+        if out and (out[-1].bold, out[-1].italic) == (current.bold, current.italic):
+            out[-1] = Span(out[-1].text + current.text, current.bold, current.italic)
+        else:
+            out.append(current)
+    return out
 
 
 def _table(pdf: _Draft, block: Block) -> None:
@@ -155,7 +176,8 @@ def _table(pdf: _Draft, block: Block) -> None:
         _stacked(pdf, block)
         return
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
-    with pdf.table(text_align="LEFT", line_height=4.8, headings_style=heading, padding=1.2) as table:
+    widths = _widths(pdf, block, columns)
+    with pdf.table(text_align="LEFT", line_height=4.8, headings_style=heading, padding=1.2, col_widths=widths) as table:
         for cells in block.rows:
             row = table.row()
             for number in range(columns):
@@ -163,15 +185,36 @@ def _table(pdf: _Draft, block: Block) -> None:
     pdf.ln(3)
 
 
+def _widths(pdf: _Draft, block: Block, columns: int) -> tuple[float, ...]:
+    """Column widths (mm) from the text they hold: every column at least as wide as its longest word (so no word
+    is broken in two), and the rest of the page shared by how much text each column holds beyond that."""
+    page = pdf.w - pdf.l_margin - pdf.r_margin
+    natural, words = [], []
+    for number in range(columns):
+        texts = [_cell_text(row[number]) for row in block.rows if number < len(row)]
+        natural.append(max((pdf.get_string_width(line) for t in texts for line in t.split("\n")), default=0) + 5)
+        words.append(max((pdf.get_string_width(w) for t in texts for w in t.split()), default=0) + 5)
+    if sum(natural) <= page:
+        return tuple(width * page / sum(natural) for width in natural)
+    base = [min(max(word, 12.0), 40.0) for word in words]
+    spare = page - sum(base)
+    if spare <= 0:
+        return tuple(width * page / sum(base) for width in base)
+    extra = [max(natural[n] - base[n], 0.0) for n in range(columns)]
+    return tuple(base[n] + spare * extra[n] / (sum(extra) or 1) for n in range(columns))
+
+
 def _cell_text(spans: list[Span]) -> str:
     return _printable("".join(s.text for s in spans).replace(LINE_BREAK, "\n"))
 
 
 def _fits(pdf: _Draft, block: Block, columns: int) -> bool:
-    width = (pdf.w - pdf.l_margin - pdf.r_margin) / columns - 2.4
+    widths = _widths(pdf, block, columns)
+    page = pdf.w - pdf.l_margin - pdf.r_margin
     room = (pdf.h - pdf.t_margin - pdf.b_margin) * 0.9
     for cells in block.rows:
-        for spans in cells:
+        for number, spans in enumerate(cells[:columns]):
+            width = page * widths[number] / sum(widths) - 2.4
             lines = pdf.multi_cell(width, 4.8, _cell_text(spans), dry_run=True, output="LINES")
             if len(lines) * 4.8 > room:
                 return False

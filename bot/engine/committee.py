@@ -15,7 +15,7 @@ from bot.engine import prompts, reminders
 from bot.engine.messages import Button, Message
 from bot.engine.state import AtMenu, resume_point
 from bot.engine.turn import Conversation, Turn
-from bot.i18n import INTERFACE_LANGUAGES, Translator, language_name, translator
+from bot.i18n import INTERFACE_LANGUAGES, Translator, document_languages, language_name, translator
 from bot.storage.database import Tx
 
 MENUS = {"invite", "invites", "assign", "members", "leave", "projects", "language"}  # opened by a command
@@ -44,9 +44,15 @@ def join(db: Tx, user_id: int, t: Translator, token: str) -> tuple[bool, list[Me
     name = project.name if project else ""
     if outcome == "member":
         return True, [Message(t.gettext("You are already on the committee of {name}.").format(name=name))]
-    role = t.gettext("coordinator") if invite.role == "coordinator" else t.gettext("member")
+    if invite.role == "partner":
+        answer = db.answers.of(invite.project_id).get("partner_language")
+        if answer is not None and answer.value in document_languages():  # they work in their own language
+            db.users.set_language(user_id, str(answer.value))
+            t = translator(str(answer.value))
+        text = t.gettext("Welcome! You joined the link with {name} as the contact of the partner municipality.")
+        return True, [Message(text.format(name=name))]
     text = t.gettext("Welcome to the twinning committee of {name}! You joined as {role}.")
-    return True, [Message(text.format(name=name, role=role))]
+    return True, [Message(text.format(name=name, role=_role(t, invite.role)))]
 
 
 def open_menu(conv: Conversation, turn: Turn, name: str, argument: str) -> list[Message]:
@@ -68,6 +74,7 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
         buttons = [
             Button(t.gettext("Invite a member"), "role:member"),
             Button(t.gettext("Invite a coordinator"), "role:coordinator"),
+            Button(t.gettext("Invite the partner's contact"), "role:partner"),
         ]
         return Message(t.gettext("Whom do you want to invite?") + cancel, buttons, expects="choice")
     if name == "invites":
@@ -96,7 +103,11 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
         ]
         return Message(t.gettext("Which step do you want to assign?") + cancel, buttons, expects="choice")
     if name == "assign_to":
-        buttons = [Button(m.name or str(m.user_id), f"user:{m.user_id}") for m in turn.members.values()]
+        buttons = [
+            Button(m.name or str(m.user_id), f"user:{m.user_id}")
+            for m in turn.members.values()
+            if m.role != "partner"  # the partner's contact answers no step
+        ]
         step = conv.plan.steps.get(str(arg))
         if step is None:
             return None
@@ -119,10 +130,10 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
         if member is None or not turn.coordinator:
             return None
         other = "member" if member.role == "coordinator" else "coordinator"
-        buttons = [
-            Button(t.gettext("Make {role}").format(role=_role(t, other)), f"role:{other}"),
-            Button(t.gettext("Remove from the committee"), "remove"),
-        ]
+        buttons = [Button(t.gettext("Make {role}").format(role=_role(t, other)), f"role:{other}")]
+        if member.role == "partner":
+            buttons = []  # the partner's contact stays the partner's contact, or leaves
+        buttons.append(Button(t.gettext("Remove from the committee"), "remove"))
         return Message(f"{member.name} ({_role(t, member.role)})" + cancel, buttons, expects="choice")
     if name == "projects":
         projects = turn.db.projects.of_user(turn.user)
@@ -140,7 +151,8 @@ def menu(conv: Conversation, turn: Turn) -> Message | None:
         text = t.gettext("Which project do you start from? I copy the municipal profile and the local partners.")
         return Message(text + cancel, buttons, expects="choice")
     if name == "language":
-        buttons = [Button(language_name(code), f"lang:{code}") for code in INTERFACE_LANGUAGES]
+        codes = document_languages() if turn.partner else INTERFACE_LANGUAGES  # a partner may work in Spanish
+        buttons = [Button(language_name(code), f"lang:{code}") for code in codes]
         return Message(t.gettext("Which language do you want me to speak?") + cancel, buttons, expects="choice")
     return None
 
@@ -268,4 +280,6 @@ def _leave(conv: Conversation, turn: Turn) -> list[Message]:
 
 
 def _role(t: Translator, role: str) -> str:
+    if role == "partner":
+        return t.gettext("the partner's contact")
     return t.gettext("coordinator") if role == "coordinator" else t.gettext("member")

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from bot.documents.drafts import Draft, DraftRequest, Source, changes
-from bot.documents.render import ProjectFacts
+from bot.documents.render import ProjectFacts, Translation
 from bot.engine import prompts
 from bot.engine.flow import Standing
 from bot.engine.messages import Attachment, Message
@@ -77,6 +77,11 @@ class Spec:
     also: str | None
     replaces: tuple[int, ...] = ()  # rows rebuilt in place (a forgotten person's name taken out)
 
+    @property
+    def code(self) -> str:
+        """The language part of the file name: "nl", or "nl-es" for a draft in two languages."""
+        return f"{self.language}-{self.also}" if self.also else self.language
+
 
 @dataclass(frozen=True)
 class Built:
@@ -88,7 +93,7 @@ class Built:
     named: tuple[int, ...]  # the people whose names the draft prints
 
     def filename(self, extension: str) -> str:
-        return f"{self.spec.document.id}_v{self.spec.version}_{self.spec.language}.{extension}"
+        return f"{self.spec.document.id}_v{self.spec.version}_{self.spec.code}.{extension}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,11 @@ def _gather(db: Tx, plan: Plan, today: date, job: DraftJob) -> Work | None:
         db.projects.letterhead(job.project_id),
         db.assessments.latest_health_check(job.project_id) or {},
         db.assessments.candidate_scores(job.project_id),
+        answer_language=project.document_language,
+        translations={
+            language: {key: Translation(*pair) for key, pair in passages.items()}
+            for language, passages in db.translations.for_drafts(job.project_id).items()
+        },
     )
     scorers = {
         -index - 1: entry.get("_name", "")
@@ -160,18 +170,21 @@ def _specs(db: Tx, plan: Plan, job: DraftJob, values: dict[str, Any], project_la
         for row in rows:
             if row is not None and row["kind"] in documents:
                 out.setdefault((row["kind"], row["language"], row["version"]), []).append(row["id"])
-        return [
-            Spec(documents[kind], language, version, _also(documents[kind], values, language), tuple(ids))
-            for (kind, language, version), ids in out.items()
-        ]
+        rebuilt = []
+        for (kind, code, version), ids in out.items():
+            first, _, second = code.partition("-")
+            rebuilt.append(Spec(documents[kind], first, version, second or None, tuple(ids)))
+        return rebuilt
     specs = []
     for document_id in job.documents:
         document = documents.get(document_id)
         if document is None:
             continue
         chosen = job.language or language_of(document, values, project_language)
-        version = db.documents.next_version(job.project_id, document.id, chosen, "docx")
-        specs.append(Spec(document, chosen, version, _also(document, values, chosen)))
+        also: str | None = None if job.language else _also(document, values, chosen)  # one language asked: only it
+        spec = Spec(document, chosen, 0, also)
+        version = db.documents.next_version(job.project_id, document.id, spec.code, "docx")
+        specs.append(Spec(document, chosen, version, also))
     return specs
 
 
@@ -186,9 +199,9 @@ def _forgotten_values(db: Tx, job: DraftJob) -> dict[str, Any]:
 
 
 def language_of(document: Document, values: dict[str, Any], project_language: str) -> str:
-    """Partner-facing drafts in the partner's language when the bot can write it."""
+    """Partner-facing drafts in the partner's language when the bot can write it; a bilingual one starts in ours."""
     partner = values.get("partner_language")
-    if document.audience == "partner" and partner in document_languages():
+    if document.partner_facing and not document.bilingual and partner in document_languages():
         return str(partner)
     return project_language
 
@@ -212,10 +225,10 @@ def _store(db: Tx, plan: Plan, job: DraftJob, built: list[Built], kind: Kind | N
         if spec.replaces:
             _replace(db, spec.replaces, draft)
             continue
-        previous = earlier.get((spec.document.id, spec.language))
+        previous = earlier.get((spec.document.id, spec.code))
         for extension, content in (("docx", draft.docx), ("pdf", draft.pdf)):
             stored = db.documents.save(
-                job.project_id, spec.document.stage, spec.document.id, spec.language, extension, content,
+                job.project_id, spec.document.stage, spec.document.id, spec.code, extension, content,
                 draft.sources, spec.version, job.id,
             )  # fmt: skip
             _name(db, stored, job.project_id, draft.named)
@@ -282,13 +295,19 @@ def message_for(db: Tx, plan: Plan, job: DraftJob, recipient: Recipient) -> Mess
         )
         return Message(text)
     titles = {d.id: t.translate(pick(d.title, _kind(project.kind))) for d in plan.documents}
+    stored = db.documents.of_job(job.id)
+    if recipient.kind == "user" and db.members.role(job.project_id, recipient.id) == "partner":
+        facing = {d.id for d in plan.documents if d.partner_facing}
+        stored = [d for d in stored if d.kind in facing]  # the partner's contact gets no internal draft
+        if not stored:
+            return None
     files = [
         Attachment(
             f"{d.kind}_v{d.version}_{d.language}.{d.format}",
             d.content,
             t.gettext("{title}, version {version}").format(title=titles.get(d.kind, d.kind), version=d.version),
         )
-        for d in db.documents.of_job(job.id)
+        for d in stored
     ]
     if job.reason != "stage":
         return Message(note, files=files)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bot.engine import committee, drafting, health, paperwork, privacy, prompts, reminders, scoring
+from bot.engine import committee, drafting, health, paperwork, privacy, prompts, reminders, scoring, translation
 from bot.engine.flow import can_skip, current_spec, in_list_menu, skips_whole_question
 from bot.engine.messages import Attachment, Command, Event, Message, Press, Text, Unreadable, Upload, User
 from bot.engine.state import (
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 PENDING = object()  # a multiple choice or "other" text still being completed
 
 # The features with menus of their own, each a module with MENUS, menu(conv, turn) and choose(conv, turn, value).
-FEATURES: tuple[Feature, ...] = (paperwork, health, reminders, scoring, privacy, committee)
+FEATURES: tuple[Feature, ...] = (paperwork, health, reminders, scoring, privacy, translation, committee)
 
 
 class Engine:
@@ -190,6 +190,8 @@ class Engine:
 
     def _advance(self, turn: Turn) -> list[Message]:
         """Go to what this person should do next: a stage to close, a question, a review, or nothing."""
+        if turn.partner:
+            return translation.home(self, turn)
         standing = turn.standing
         stage = self._stage_to_close(turn)
         if stage is not None and turn.coordinator:
@@ -359,6 +361,8 @@ class Engine:
     def _command(self, turn: Turn, command: Command) -> list[Message]:
         t = turn.t
         name = command.name.lower().lstrip("/")
+        if turn.partner and name not in translation.PARTNER_COMMANDS:
+            return translation.not_for_partner(self, turn)
         if name == "start":
             greeting = t.gettext("Welcome back. We continue where you left off.")
             return [Message(greeting), *self.show(turn)]
@@ -375,6 +379,7 @@ class Engine:
             "deleteproject": lambda: privacy.ask(self, turn, "delete_project"),
             "score": lambda: scoring.open_scoring(self, turn),
             "ranking": lambda: scoring.ranking(self, turn),
+            "translate": lambda: translation.open_round(self, turn),
             "back": lambda: self._back(turn),
             "skip": lambda: self._skip(turn),
             "edit": lambda: self._begin_edit(turn),
@@ -487,6 +492,8 @@ class Engine:
             return self._feature(position).choose(self, turn, event.value)
         if isinstance(position, AtMenu) and isinstance(event, Text) and position.menu in scoring.MENUS:
             return scoring.text(self, turn, event.text)  # pros and cons are typed
+        if isinstance(position, AtMenu) and isinstance(event, Text) and position.menu in translation.MENUS:
+            return translation.text(self, turn, event.text)  # translations are typed
         value = event.value if isinstance(event, Press) else None
         return self._choose(turn, position, value) or [self.not_now(turn, event), *self.show(turn)]
 

@@ -28,6 +28,9 @@ def send_stored(conv: Conversation, turn: Turn, every_version: bool) -> Message:
     """The drafts made so far: the latest version of each, or every version."""
     t = turn.t
     stored = turn.db.documents.all(turn.project.id) if every_version else turn.db.documents.latest(turn.project.id)
+    if turn.partner:  # the partner's contact sees the drafts for the partner, nothing internal
+        facing = {d.id for d in conv.plan.documents if d.partner_facing}
+        stored = [d for d in stored if d.kind in facing]
     preparing = sorted(turn.db.draft_jobs.unbuilt_stages(turn.project.id))
     being_made = [
         t.gettext("The drafts of stage {number} are being prepared; they follow in a moment.").format(number=stage)
@@ -53,6 +56,8 @@ def send_stored(conv: Conversation, turn: Turn, every_version: bool) -> Message:
 
 def open_documents(conv: Conversation, turn: Turn, argument: str) -> list[Message]:
     sent = send_stored(conv, turn, every_version=argument == "all")
+    if turn.partner:
+        return [sent, *conv.show(turn)]
     turn.position = AtMenu(menu="documents", back=resume_point(turn.position))
     return [sent, *conv.show(turn)]
 

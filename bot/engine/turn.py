@@ -46,6 +46,11 @@ class Turn:
         return self.role == "coordinator"
 
     @property
+    def partner(self) -> bool:
+        """The partner municipality's contact: sees only the drafts for the partner and the translation round."""
+        return self.role == "partner"
+
+    @property
     def menu(self) -> AtMenu:
         """The open menu (features are called only while one is open)."""
         assert isinstance(self.position, AtMenu), self.position
@@ -59,6 +64,8 @@ class Turn:
 
     def may_answer(self, step: Step) -> bool:
         """Members answer the steps assigned to them; the coordinator the opening questions and the rest."""
+        if self.partner:
+            return False
         if step.stage == 0:
             return self.coordinator
         owner = self.assignments.get(step.id)

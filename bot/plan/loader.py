@@ -17,7 +17,7 @@ import yaml
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from pydantic import BaseModel, ValidationError
 
-from bot.documents.inspect import answers_used
+from bot.documents.inspect import answers_used, templates_read
 from bot.paths import DIALOGS_DIR
 from bot.plan.models import TERM, Condition, Plan, Question, QuestionType, Step, Terms, Wording
 
@@ -95,9 +95,9 @@ def questions_read(plan: Plan) -> dict[str, str]:
     """Every question something reads, with what reads it (a template, the ranking, health.yaml…)."""
     read: dict[str, str] = {}
     for document in plan.documents:
-        template = plan.templates / document.template
-        if template.is_file():
-            for qid, reader in _template_reads(plan, template.read_text(encoding="utf-8"), document.template).items():
+        for name in templates_read(plan.templates, document.template):
+            source = (plan.templates / name).read_text(encoding="utf-8")
+            for qid, reader in _template_reads(plan, source, name).items():
                 read.setdefault(qid, reader)
     return _other_reads(plan) | read
 
@@ -377,13 +377,21 @@ def _check_documents(plan: Plan, root: Path, documents_file: Path) -> dict[str, 
         template = plan.templates / document.template
         if not template.is_file():
             raise PlanError(documents_file, f"{place} > template", f"no template file {document.template!r}")
+        if document.bilingual and document.audience != "partner":
+            raise PlanError(documents_file, place, "a bilingual draft is one that goes to the partner")
         try:
-            source = template.read_text(encoding="utf-8")
-            used = answers_used(source)
+            names = templates_read(plan.templates, document.template)
         except TemplateSyntaxError as error:
             raise PlanError(template, f"line {error.lineno}", error.message or "template syntax error") from None
-        for name, line in sorted(used.items(), key=lambda item: item[1]):
-            if name not in known:
-                raise PlanError(template, f"line {line}", f"uses answer {name!r}, which no question defines")
-        reads.update(_template_reads(plan, source, document.template))
+        for name in names:  # the template and the shared macros it imports
+            path = plan.templates / name
+            try:
+                source = path.read_text(encoding="utf-8")
+                used = answers_used(source)
+            except TemplateSyntaxError as error:
+                raise PlanError(path, f"line {error.lineno}", error.message or "template syntax error") from None
+            for qid, line in sorted(used.items(), key=lambda item: item[1]):
+                if qid not in known:
+                    raise PlanError(path, f"line {line}", f"uses answer {qid!r}, which no question defines")
+            reads.update(_template_reads(plan, source, name))
     return reads

@@ -153,6 +153,15 @@ class Answerable(Strict):
     rule: Rule | None = None
     low: str | None = None
     high: str | None = None
+    # Whether the answer is a passage the translation round asks to translate for the partner. Unset: long
+    # texts are, short texts (names, places, contacts) are not; `true` for a short text that is wording.
+    translate: bool | None = None
+
+    @property
+    def translatable(self) -> bool:
+        if self.type not in (QuestionType.text, QuestionType.long_text):
+            return False
+        return self.type == QuestionType.long_text if self.translate is None else self.translate
 
 
 class FieldSpec(Answerable):
@@ -413,7 +422,13 @@ class Document(Strict):
     title: Wording
     template: str
     audience: Literal["internal", "partner", "public"] = "internal"
-    bilingual: bool = False  # followed by the same draft in the partner's language
+    bilingual: bool = False  # the project's language and the partner's, one after the other, in one file
+    annex: bool = False  # the stage's annex of sources: which answers its drafts use, who gave them and when
+
+    @property
+    def partner_facing(self) -> bool:
+        """Sent to the partner: never carries the committee's weights, scores, notes or the annex."""
+        return self.audience == "partner"
 
 
 class Plan(Strict):

@@ -38,6 +38,7 @@ from bot.storage.people import Members, Positions, Projects, Users
 from bot.storage.personal import PersonalData
 from bot.storage.reminders import Reminders
 from bot.storage.schema import MIGRATIONS
+from bot.storage.translations import Translations
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,10 @@ class Tx:
     @cached_property
     def personal(self) -> PersonalData:
         return PersonalData(self)
+
+    @cached_property
+    def translations(self) -> Translations:
+        return Translations(self)
 
     # plain SQL, for the repositories
 

@@ -43,6 +43,11 @@ class PersonalData(Repository):
             "assignments": self._rows(
                 "SELECT project_id, step_id, assigned_at FROM assignments WHERE user_id = ?", (user_id,)
             ),
+            "translations": self._rows(
+                "SELECT project_id, question_id, part, language, text, translated_at FROM translations"
+                " WHERE translated_by = ?",
+                (user_id,),
+            ),
             "drafts_naming_you": self._rows(
                 "SELECT d.project_id, d.kind, d.language, d.format, d.version, d.created_at FROM documents d"
                 " JOIN document_names n ON n.document_id = d.id WHERE n.user_id = ? ORDER BY d.id",
@@ -67,6 +72,8 @@ class PersonalData(Repository):
             "UPDATE assignments SET assigned_by = 0 WHERE assigned_by = ?",
             "UPDATE group_chats SET linked_by = 0 WHERE linked_by = ?",
             "UPDATE draft_jobs SET requested_by = 0 WHERE requested_by = ?",
+            "UPDATE translations SET translated_by = 0 WHERE translated_by = ?",
+            "UPDATE translations SET confirmed_by = 0 WHERE confirmed_by = ?",
             "DELETE FROM draft_deliveries WHERE recipient_kind = 'user' AND recipient_id = ?",
             "DELETE FROM document_names WHERE user_id = ?",
             "DELETE FROM assignments WHERE user_id = ?",
@@ -104,6 +111,7 @@ class PersonalData(Repository):
             "candidate_scores": self._rows("SELECT * FROM candidate_scores WHERE project_id = ?", by_project),
             "ten_keys_checks": self._rows("SELECT * FROM health_checks WHERE project_id = ?", by_project),
             "reminders": self._rows("SELECT * FROM reminders WHERE project_id = ?", by_project),
+            "translations": self._rows("SELECT * FROM translations WHERE project_id = ?", by_project),
             "documents": self._rows(
                 "SELECT stage, kind, language, format, version, checksum, created_at FROM documents"
                 " WHERE project_id = ? ORDER BY stage, kind, version",

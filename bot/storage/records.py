@@ -98,3 +98,18 @@ class Recipient:
     kind: str
     id: int
     language: str
+
+
+@dataclass(frozen=True)
+class StoredTranslation:
+    """A passage of an answer in another language, and the text (and version) of the answer it translates."""
+
+    question_id: str
+    part: str  # "" for the answer itself, "field", "2.field" (entry 2 of a list) or "other"
+    language: str
+    source: str
+    text: str
+    answer_version: int  # how many values the answer had had when it was translated
+    translated_by: int
+    translated_at: str
+    confirmed_by: int | None = None  # the partner's contact who confirmed the text in their language

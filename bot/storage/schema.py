@@ -206,4 +206,51 @@ MIGRATIONS: list[str] = [
         AND a.author = h.author AND a.answered_at = h.answered_at
     );
     """,
+    # 3: the partner's contact as a role of its own; members the coordinator names to translate; the translation
+    # round's translations, per answer (and part of it), language and the version of the answer they translate
+    """
+    CREATE TABLE members_new (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        role TEXT NOT NULL CHECK (role IN ('coordinator', 'member', 'partner')),
+        joined_at TEXT NOT NULL,
+        reminders_muted INTEGER NOT NULL DEFAULT 0,
+        translates INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (project_id, user_id)
+    );
+    INSERT INTO members_new (project_id, user_id, role, joined_at, reminders_muted)
+        SELECT project_id, user_id, role, joined_at, reminders_muted FROM members;
+    DROP TABLE members;
+    ALTER TABLE members_new RENAME TO members;
+    CREATE TABLE invites_new (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('coordinator', 'member', 'partner')),
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        max_uses INTEGER NOT NULL,
+        uses INTEGER NOT NULL DEFAULT 0,
+        revoked_at TEXT
+    );
+    INSERT INTO invites_new SELECT id, token_hash, project_id, role, created_by, created_at, expires_at, max_uses,
+        uses, revoked_at FROM invites;
+    DROP TABLE invites;
+    ALTER TABLE invites_new RENAME TO invites;
+    CREATE TABLE translations (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        part TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL,
+        source TEXT NOT NULL,
+        answer_version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        translated_by INTEGER NOT NULL,
+        translated_at TEXT NOT NULL,
+        confirmed_by INTEGER,
+        confirmed_at TEXT,
+        PRIMARY KEY (project_id, question_id, part, language)
+    );
+    """,
 ]
