@@ -65,7 +65,7 @@ def parse(markdown: str) -> list[Block]:
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif kind == "inline" and tokens[index - 1].type == "paragraph_open" and _is_image(token):
-            image = token.children[0]
+            image = (token.children or [])[0]
             blocks.append(Block("image", [Span(image.content)], src=str(image.attrs.get("src", ""))))
         elif kind == "inline" and tokens[index - 1].type == "paragraph_open" and token.content == PAGE_BREAK:
             blocks.append(Block("page"))
@@ -89,7 +89,8 @@ def parse(markdown: str) -> list[Block]:
 
 
 def _is_image(token: Token) -> bool:
-    return len(token.children or []) == 1 and token.children[0].type == "image"
+    children = token.children or []
+    return len(children) == 1 and children[0].type == "image"
 
 
 def _paragraph(token: Token, lists: list[str], depth: int) -> Block:

@@ -20,12 +20,12 @@ from typing import Any
 
 from bot.documents.blocks import PAGE_BREAK, escape_markdown, parse
 from bot.documents.charts import health_chart
-from bot.documents.inspect import answers_used, templates_read
 from bot.documents.render import DocumentRenderer, Passage, PassageKey, ProjectFacts, Render, Translation
 from bot.i18n import Translator, translator
 from bot.plan.answers import format_value
 from bot.plan.health import KeyResult, evaluate
 from bot.plan.models import Document, Kind, Plan, pick
+from bot.plan.templates import answers_used, templates_read
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,7 @@ def _fits(pdf: _Draft, block: Block, columns: int) -> bool:
     for cells in block.rows:
         for number, spans in enumerate(cells[:columns]):
             width = page * widths[number] / sum(widths) - 2.4
-            lines = pdf.multi_cell(width, 4.8, _cell_text(spans), dry_run=True, output="LINES")
+            lines: list[str] = pdf.multi_cell(width, 4.8, _cell_text(spans), dry_run=True, output="LINES")  # type: ignore[assignment]
             if len(lines) * 4.8 > room:
                 return False
     return True

@@ -423,6 +423,7 @@ def help_text(t: Translator) -> Message:
         t.gettext("/assign: give a step to a committee member (coordinator)"),
         t.gettext("/check: the ten-keys check; /reminders: coming reminders, and muting them"),
         t.gettext("/score: score the candidate partners; /ranking: where they stand"),
+        t.gettext("/translate: the drafts for the partner, passage by passage, in the partner's language"),
         t.gettext("/template: our letterhead for the drafts (coordinator)"),
         t.gettext("/mydata, /forgetme: your data; /export, /deleteproject: the project's (coordinator)"),
         t.gettext("/help: this help"),

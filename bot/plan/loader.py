@@ -17,9 +17,9 @@ import yaml
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from pydantic import BaseModel, ValidationError
 
-from bot.documents.inspect import answers_used, templates_read
 from bot.paths import DIALOGS_DIR
 from bot.plan.models import TERM, Condition, Plan, Question, QuestionType, Step, Terms, Wording
+from bot.plan.templates import answers_used, templates_read
 
 # What `project.<fact>` in a template reads: the opening questions behind the project's facts.
 PROJECT_FACTS = {"name": "municipality", "country": "country", "kind": "kind"}

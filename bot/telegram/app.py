@@ -63,6 +63,7 @@ COMMANDS = [
     ("forgetme", N_("Delete your personal data")),
     ("export", N_("The whole project as a ZIP")),
     ("deleteproject", N_("Delete the project")),
+    ("translate", N_("The partner's drafts in their language")),
     ("help", N_("What I can do")),
     ("cancel", N_("Stop changing an answer")),
 ]

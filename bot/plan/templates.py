@@ -18,16 +18,14 @@ def answers_used(source: str) -> dict[str, int]:
     tree = Environment(extensions=["jinja2.ext.i18n"]).parse(source)
     used: dict[str, int] = {}
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        target = node.node
-        if not (isinstance(target, nodes.Name) and target.name in ("a", "q")):
-            continue
         if isinstance(node, nodes.Getattr):
-            name = node.attr
-        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            name = node.arg.value
+            target, name = node.node, node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            target, name = node.node, node.arg.value
         else:
             continue
-        used.setdefault(name, node.lineno)
+        if isinstance(target, nodes.Name) and target.name in ("a", "q"):
+            used.setdefault(name, node.lineno)
     return used
 
 
