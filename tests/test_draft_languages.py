@@ -26,7 +26,7 @@ import pytest
 from babel.dates import get_day_names, get_month_names
 from babel.messages.pofile import read_po
 
-from bot.documents.drafts import DraftRequest, Source, build
+from bot.documents.drafts import DraftRequest, Source, build, text_of
 from bot.documents.render import ProjectFacts
 from bot.i18n import Translator, document_languages, translator
 from bot.paths import LOCALES_DIR
@@ -171,14 +171,10 @@ def test_no_english_sentence_is_left_in_a_draft_in_another_language(plan: Plan, 
     health = {f"key{n}": 3 for n in range(1, 11)}
     for country in ("BE", "NL", "SE", "KE"):
         for document in plan.documents:
-            english = docx_text(
-                build(request(plan, values | {"country": country}, health=health), document, "en", 1).docx
-            )
-            other = docx_text(
-                build(request(plan, values | {"country": country}, health=health), document, language, 1).docx
-            )
+            drafted = request(plan, values | {"country": country}, health=health)
+            english, other = text_of(drafted, document, "en"), text_of(drafted, document, language)
             same = [
                 line for line in set(english.splitlines()) & set(other.splitlines())
-                if len(re.findall(r"[A-Za-z]{3,}", line.replace(WORDLESS, ""))) >= 3
+                if len(re.findall(r"[A-Za-z]{3,}", re.sub(r"&\w+;", " ", line.replace(WORDLESS, "")))) >= 3
             ]  # fmt: skip
             assert not same, f"{document.id} ({country}, {language}): still English: {same[:3]}"

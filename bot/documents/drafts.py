@@ -117,6 +117,16 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(qid for qid in set(before) | set(after) if before.get(qid) != after.get(qid))
 
 
+def text_of(request: DraftRequest, document: Document, language: str, version: int = 1) -> str:
+    """A draft's whole text in one language, as `build` writes it (annex, ten-keys check), without the files."""
+    t = translator(language)
+    if document.annex:
+        used = [qid for qid in _stage_reads(request.plan, document.stage) if qid in request.values]
+        return _annex(request, document, t, version, used)
+    health = evaluate(request.plan, request.values, request.health, t, request.kind) if request.health else []
+    return _markdown(request, document, t, version, health).markdown
+
+
 def render(request: DraftRequest, document: Document, language: str, version: int = 1) -> Render:
     """A draft's Markdown in one language, without writing the files (the translation round reads its passages)."""
     return _markdown(request, document, translator(language), version, [])
