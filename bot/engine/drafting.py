@@ -150,11 +150,7 @@ def _gather(db: Tx, plan: Plan, today: date, job: DraftJob) -> Work | None:
             for language, passages in db.translations.for_drafts(job.project_id).items()
         },
     )
-    scorers = {
-        -index - 1: entry.get("_name", "")
-        for index, entry in enumerate(e for es in request.member_scores.values() for e in es)
-    }
-    return Work(request, specs, members | {k: v for k, v in scorers.items() if v})
+    return Work(request, specs, members)  # scorers are members: their names are among these
 
 
 def _former(author: int, language: str) -> str:
