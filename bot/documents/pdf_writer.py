@@ -71,11 +71,12 @@ def _needs_fallback(texts: Iterator[str]) -> bool:
 
 
 class _Draft(FPDF):
-    def __init__(self, footer: str, fallback: bool = False) -> None:
+    def __init__(self, footer: str, fallback: bool = False, italic: bool = True) -> None:
         super().__init__(format="A4")
         self.footer_text = _printable(footer)
         for style, file in FACES.items():
-            self.add_font(FAMILY, style, FONTS / f"{file}.ttf")
+            if italic or "I" not in style:  # fpdf2 parses a font for every document: only the styles it uses
+                self.add_font(FAMILY, style, FONTS / f"{file}.ttf")
         if fallback:  # emoji, or a character one DejaVu style lacks: only then, as fpdf2 goes slower with it
             self.add_font(EMOJI_FAMILY, "", FONTS / f"{EMOJI_FILE}.ttf")
             self.set_fallback_fonts([FAMILY, EMOJI_FAMILY], exact_match=False)
@@ -98,7 +99,8 @@ def _texts(blocks: list[Block], footer: str) -> Iterator[str]:
 
 
 def write_pdf(blocks: list[Block], title: str, footer: str, images: dict[str, bytes] | None = None) -> bytes:
-    pdf = _Draft(footer, fallback=_needs_fallback(_texts(blocks, footer)))
+    italic = any(span.italic for block in blocks for span in block.spans)
+    pdf = _Draft(footer, fallback=_needs_fallback(_texts(blocks, footer)), italic=italic)
     pdf.set_title(title)
     pdf.add_page()
     for block in blocks:
@@ -215,7 +217,11 @@ def _fits(pdf: _Draft, block: Block, columns: int) -> bool:
     for cells in block.rows:
         for number, spans in enumerate(cells[:columns]):
             width = page * widths[number] / sum(widths) - 2.4
-            lines: list[str] = pdf.multi_cell(width, 4.8, _cell_text(spans), dry_run=True, output="LINES")  # type: ignore[assignment]
+            text = _cell_text(spans)
+            at_most = (len(text) * 2.0 / max(width, 1.0) + text.count("\n") + 1) * 4.8  # 2 mm a character is generous
+            if at_most < room:
+                continue  # surely fits: laying it out to measure it would double the table's cost
+            lines: list[str] = pdf.multi_cell(width, 4.8, text, dry_run=True, output="LINES")  # type: ignore[assignment]
             if len(lines) * 4.8 > room:
                 return False
     return True

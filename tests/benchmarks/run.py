@@ -332,6 +332,7 @@ def drafts() -> dict[str, float]:
     request = DraftRequest(
         PLAN, values, Kind.north_south, ProjectFacts("Lindenberg", "Belgium", "north_south"), {}, date(2027, 3, 15)
     )
+    build(request, PLAN.documents[0], "en", 1)  # the worker process is long-lived: imports and templates are warm
     per_stage = {}
     for stage in PLAN.stages:
         started = time.perf_counter()
