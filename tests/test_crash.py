@@ -89,7 +89,7 @@ async def test_kill_9_while_100_people_answer(tmp_path: Path) -> None:
             await asyncio.wait_for(asyncio.gather(*people), timeout=180)
         finally:
             bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=20)
+            await asyncio.wait_for(asyncio.to_thread(bot.wait), 20)  # the emulator answers its last calls meanwhile
 
     with sqlite3.connect(database) as db:
         stored = {
@@ -192,7 +192,7 @@ async def test_kill_9_while_a_stage_s_drafts_are_made_delivers_every_draft_once_
                 )
         finally:
             bot.send_signal(signal.SIGTERM)
-            bot.wait(timeout=20)
+            await asyncio.wait_for(asyncio.to_thread(bot.wait), 20)  # the emulator answers its last calls meanwhile
     received = _documents(emulator)
     for chat in (COORDINATOR, MEMBER, GROUP):
         names = received[chat]

@@ -121,7 +121,7 @@ def build_application(settings: Settings, plan: Plan, db: Database) -> Applicati
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
         .request(make_request(settings, settings.concurrent_updates))
-        .get_updates_request(make_request(settings, 1))
+        .get_updates_request(make_request(settings, 2))  # the long poll, and the last call at stop beside it
         .build()
     )
     engine = Engine(plan, invite_days=settings.invite_days, invite_uses=settings.invite_uses)
