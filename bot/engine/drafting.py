@@ -297,14 +297,7 @@ def message_for(db: Tx, plan: Plan, job: DraftJob, recipient: Recipient) -> Mess
         stored = [d for d in stored if d.kind in facing]  # the partner's contact gets no internal draft
         if not stored:
             return None
-    files = [
-        Attachment(
-            f"{d.kind}_v{d.version}_{d.language}.{d.format}",
-            d.content,
-            t.gettext("{title}, version {version}").format(title=titles.get(d.kind, d.kind), version=d.version),
-        )
-        for d in stored
-    ]
+    files = attachments(stored, titles, t)
     if job.reason != "stage":
         return Message(note, files=files)
     if recipient.kind == "user" and recipient.id == job.requested_by:
@@ -317,6 +310,18 @@ def message_for(db: Tx, plan: Plan, job: DraftJob, recipient: Recipient) -> Mess
             name=closer.name if closer and closer.name else t.gettext("a committee member"),
         )
     return Message(text.format(number=job.stage), files=files, project=job.project_id)
+
+
+def attachments(stored: list[StoredDocument], titles: dict[str, str], t: Translator) -> list[Attachment]:
+    """Stored drafts as files to hand over, each captioned with its title and version."""
+    return [
+        Attachment(
+            f"{d.kind}_v{d.version}_{d.language}.{d.format}",
+            d.content,
+            t.gettext("{title}, version {version}").format(title=titles.get(d.kind, d.kind), version=d.version),
+        )
+        for d in stored
+    ]
 
 
 def _kind(value: str | None) -> Kind | None:

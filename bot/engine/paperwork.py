@@ -8,7 +8,7 @@ draft can be made again in another language from /documents.
 from __future__ import annotations
 
 from bot.engine import drafting, prompts
-from bot.engine.messages import Attachment, Button, Message, Upload
+from bot.engine.messages import Button, Message, Upload
 from bot.engine.state import AtMenu, resume_point
 from bot.engine.turn import Conversation, Turn
 from bot.i18n import document_languages, language_name
@@ -40,14 +40,7 @@ def send_stored(conv: Conversation, turn: Turn, every_version: bool) -> Message:
     if not stored:
         return Message("\n".join(being_made) or t.gettext("No drafts yet: they are made when a stage is closed."))
     titles = {d.id: prompts.say(t, d.title, turn.standing.kind) for d in conv.plan.documents}
-    files = [
-        Attachment(
-            f"{d.kind}_v{d.version}_{d.language}.{d.format}",
-            d.content,
-            t.gettext("{title}, version {version}").format(title=titles.get(d.kind, d.kind), version=d.version),
-        )
-        for d in stored
-    ]
+    files = drafting.attachments(stored, titles, t)
     text = t.ngettext("{count} file:", "{count} files:", len(files)).format(count=len(files))
     if not every_version:
         text += " " + t.gettext("(the latest version of each; /documents all for the older ones too)")
